@@ -1,0 +1,253 @@
+package io.kplcodec;
+
+import io.kplcodec.internal.Framing;
+import io.kplcodec.internal.KeyTable;
+import io.kplcodec.internal.Md5;
+import io.kplcodec.internal.Utf8;
+import io.kplcodec.internal.Varint;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The wire layer: encodes user records into one aggregated record, {@code magic | AggregatedRecord | MD5}, byte for
+ * byte as protobuf-java serializes the same message (partition-key table, then explicit-hash-key table, then
+ * records; both tables deduplicated by {@link String#equals}, in first-use order).
+ *
+ * <p>It knows its exact encoded size at all times, and {@link #sizeWith} says in O(1) (plus the UTF-8 length of a
+ * new key) what the size would be with one more user record, without encoding anything. Keys are encoded as
+ * protobuf-java encodes them: an unpaired surrogate becomes {@code '?'}.
+ *
+ * <p>This class applies no Kinesis limits and validates no key contents (see {@link Aggregator} for that); it only
+ * refuses to grow past what a Java array can hold. User data is copied when added, so callers may reuse their
+ * arrays. After an encode, the encoder keeps its content until {@link #reset}.
+ *
+ * <p>Not thread-safe: use one encoder per thread. Steady-state use (add, encode into a pooled buffer, reset)
+ * allocates nothing.
+ */
+public final class AggregateEncoder {
+  /** Largest aggregate this encoder produces: the largest byte array most JVMs allow. */
+  static final int MAX_ENCODED_SIZE = Integer.MAX_VALUE - 8;
+
+  private final KeyTable partitionKeys = new KeyTable();
+  private final KeyTable explicitHashKeys = new KeyTable();
+  private final Md5 md5 = new Md5();
+  /** Encoded Record fields, in order; the tables are encoded only when the aggregate is. */
+  private byte[] records = new byte[1024];
+  private int recordsLength;
+  private int userRecordCount;
+  private byte[] tables = new byte[256];
+  private int firstDataOffset;
+  private int firstDataLength;
+
+  /** An empty encoder. */
+  public AggregateEncoder() {}
+
+  /** Exact size in bytes of the aggregated record as it stands, framing included (20 when empty). */
+  public int size() {
+    return (int) (Framing.OVERHEAD + partitionKeys.encodedSize() + explicitHashKeys.encodedSize() + recordsLength);
+  }
+
+  /** Number of user records added since the last reset. */
+  public int userRecordCount() {
+    return userRecordCount;
+  }
+
+  /**
+   * Exact size in bytes the aggregated record would have with this user record added, framing included.
+   *
+   * @param partitionKey the user record's partition key
+   * @param explicitHashKey its explicit hash key, or null
+   * @param dataLength its data length in bytes
+   */
+  public long sizeWith(String partitionKey, String explicitHashKey, int dataLength) {
+    Objects.requireNonNull(partitionKey, "partitionKey");
+    checkLength(dataLength);
+    long size = size();
+    int partitionKeyIndex = partitionKeys.indexOf(partitionKey);
+    if (partitionKeyIndex < 0) {
+      partitionKeyIndex = partitionKeys.size();
+      size += KeyTable.fieldSize(Utf8.encodedLength(partitionKey));
+    }
+    int explicitHashKeyIndex = -1;
+    if (explicitHashKey != null) {
+      explicitHashKeyIndex = explicitHashKeys.indexOf(explicitHashKey);
+      if (explicitHashKeyIndex < 0) {
+        explicitHashKeyIndex = explicitHashKeys.size();
+        size += KeyTable.fieldSize(Utf8.encodedLength(explicitHashKey));
+      }
+    }
+    return size + Framing.recordFieldSize(partitionKeyIndex, explicitHashKeyIndex, dataLength);
+  }
+
+  /** Adds a user record, copying its data. */
+  public void add(String partitionKey, String explicitHashKey, byte[] data) {
+    add(partitionKey, explicitHashKey, data, 0, data.length);
+  }
+
+  /** Adds a user record, copying {@code data[offset, offset + length)}. */
+  public void add(String partitionKey, String explicitHashKey, byte[] data, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    int dataStart = addHeader(partitionKey, explicitHashKey, length);
+    System.arraycopy(data, offset, records, dataStart, length);
+  }
+
+  /** Adds a user record, copying {@code data}'s remaining bytes without moving its position. */
+  public void add(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    int length = data.remaining();
+    int dataStart = addHeader(partitionKey, explicitHashKey, length);
+    if (data.hasArray()) {
+      System.arraycopy(data.array(), data.arrayOffset() + data.position(), records, dataStart, length);
+    } else {
+      data.duplicate().get(records, dataStart, length);
+    }
+  }
+
+  /**
+   * Writes the aggregated record at {@code destination}'s position, advancing it by {@link #size()}.
+   *
+   * @throws java.nio.BufferOverflowException if fewer than {@link #size()} bytes remain
+   */
+  public void encodeTo(ByteBuffer destination) {
+    if (destination.remaining() < size()) {
+      throw new java.nio.BufferOverflowException();
+    }
+    int tablesLength = encodeTables();
+    java.security.MessageDigest digest = md5.digest();
+    digest.update(tables, 0, tablesLength);
+    digest.update(records, 0, recordsLength);
+    byte[] checksum = md5.complete();
+    destination.put(Framing.MAGIC).put(tables, 0, tablesLength).put(records, 0, recordsLength).put(checksum);
+  }
+
+  /** The aggregated record as a new array. */
+  public byte[] toByteArray() {
+    byte[] out = new byte[size()];
+    encodeTo(ByteBuffer.wrap(out));
+    return out;
+  }
+
+  /**
+   * The aggregated record in a buffer from {@code pool}, with position 0 and limit {@link #size()}. The caller owns
+   * the buffer and gives it back with {@link BufferPool#release} once done with it (or never, and the GC takes it).
+   */
+  public ByteBuffer encode(BufferPool pool) {
+    ByteBuffer out = pool.acquire(size());
+    encodeTo(out);
+    out.flip();
+    return out;
+  }
+
+  /** Forgets all user records and keys; buffers are kept for reuse. */
+  public void reset() {
+    partitionKeys.clear();
+    explicitHashKeys.clear();
+    recordsLength = 0;
+    userRecordCount = 0;
+  }
+
+  // Package-private views for Aggregator, which sends a lone user record raw.
+
+  String partitionKey(int index) {
+    return partitionKeys.key(index);
+  }
+
+  String explicitHashKeyOrNull(int index) {
+    return index < explicitHashKeys.size() ? explicitHashKeys.key(index) : null;
+  }
+
+  /** Copies the first user record's data into {@code destination} at its position. */
+  void copyFirstData(ByteBuffer destination) {
+    destination.put(records, firstDataOffset, firstDataLength);
+  }
+
+  int firstDataLength() {
+    return firstDataLength;
+  }
+
+  /** Validates, reserves room, writes the record's header and returns where its data goes. */
+  private int addHeader(String partitionKey, String explicitHashKey, int dataLength) {
+    Objects.requireNonNull(partitionKey, "partitionKey");
+    checkLength(dataLength);
+    // One table lookup per key; nothing is changed until the size is known to be acceptable.
+    long size = size();
+    int partitionKeyIndex = partitionKeys.indexOf(partitionKey);
+    int partitionKeyLength = 0;
+    if (partitionKeyIndex < 0) {
+      partitionKeyLength = Utf8.encodedLength(partitionKey);
+      size += KeyTable.fieldSize(partitionKeyLength);
+    }
+    int explicitHashKeyIndex = -1;
+    int explicitHashKeyLength = 0;
+    if (explicitHashKey != null) {
+      explicitHashKeyIndex = explicitHashKeys.indexOf(explicitHashKey);
+      if (explicitHashKeyIndex < 0) {
+        explicitHashKeyLength = Utf8.encodedLength(explicitHashKey);
+        size += KeyTable.fieldSize(explicitHashKeyLength);
+      }
+    }
+    int newPartitionKeyIndex = partitionKeyIndex < 0 ? partitionKeys.size() : partitionKeyIndex;
+    int newExplicitHashKeyIndex =
+        explicitHashKey == null ? -1 : explicitHashKeyIndex < 0 ? explicitHashKeys.size() : explicitHashKeyIndex;
+    long body = Framing.recordBodySize(newPartitionKeyIndex, newExplicitHashKeyIndex, dataLength);
+    long field = 1 + Varint.size(body) + body;
+    if (size + field > MAX_ENCODED_SIZE) {
+      throw new IllegalStateException(
+          "An aggregate cannot exceed " + MAX_ENCODED_SIZE + " bytes; this user record would make it " + (size + field));
+    }
+    if (partitionKeyIndex < 0) {
+      partitionKeys.add(partitionKey, partitionKeyLength);
+    }
+    if (explicitHashKey != null && explicitHashKeyIndex < 0) {
+      explicitHashKeys.add(explicitHashKey, explicitHashKeyLength);
+    }
+    int needed = (int) (recordsLength + field);
+    if (needed > records.length) {
+      records = Arrays.copyOf(records, (int) Math.min(MAX_ENCODED_SIZE, Math.max(needed, 2L * records.length)));
+    }
+    byte[] out = records; // Perf: one local for the header writes
+    int p = recordsLength;
+    out[p++] = Framing.RECORD_TAG;
+    p = Varint.write(out, p, body);
+    out[p++] = Framing.PARTITION_KEY_INDEX_TAG;
+    p = Varint.write(out, p, newPartitionKeyIndex);
+    if (newExplicitHashKeyIndex >= 0) {
+      out[p++] = Framing.EXPLICIT_HASH_KEY_INDEX_TAG;
+      p = Varint.write(out, p, newExplicitHashKeyIndex);
+    }
+    out[p++] = Framing.DATA_TAG;
+    p = Varint.write(out, p, dataLength);
+    if (userRecordCount == 0) {
+      firstDataOffset = p;
+      firstDataLength = dataLength;
+    }
+    recordsLength = needed;
+    userRecordCount++;
+    return p;
+  }
+
+  private int encodeTables() {
+    int length = (int) (partitionKeys.encodedSize() + explicitHashKeys.encodedSize());
+    if (tables.length < length) {
+      tables = new byte[Math.max(length, tables.length * 2)];
+    }
+    int p = writeTable(partitionKeys, Framing.PARTITION_KEY_TABLE_TAG, 0);
+    writeTable(explicitHashKeys, Framing.EXPLICIT_HASH_KEY_TABLE_TAG, p);
+    return length;
+  }
+
+  private int writeTable(KeyTable table, byte tag, int p) {
+    for (int i = 0; i < table.size(); i++) {
+      tables[p++] = tag;
+      p = Varint.write(tables, p, table.encodedLength(i));
+      p = Utf8.encode(table.key(i), tables, p);
+    }
+    return p;
+  }
+
+  private static void checkLength(int dataLength) {
+    if (dataLength < 0) {
+      throw new IllegalArgumentException("data length must not be negative: " + dataLength);
+    }
+  }
+}

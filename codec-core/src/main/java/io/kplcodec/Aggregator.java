@@ -1,0 +1,366 @@
+package io.kplcodec;
+
+import io.kplcodec.internal.AggregateReader;
+import io.kplcodec.internal.Framing;
+import io.kplcodec.internal.HashKey;
+import io.kplcodec.internal.KeyTable;
+import io.kplcodec.internal.Limits;
+import io.kplcodec.internal.Md5;
+import io.kplcodec.internal.Utf8;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Packs user records into Kinesis records in the KPL aggregated format, exactly to a size limit.
+ *
+ * <p>Limits: a Kinesis record counts its data plus its partition key (UTF-8) against the stream's maximum record
+ * size, as the service does. No output ever exceeds it, and an aggregate is closed only when the next user record
+ * would not fit (or the configured user-record count is reached): packing is maximal. A user record that could
+ * never be sent, even alone, is refused with a {@link RecordTooLargeException} before anything changes.
+ *
+ * <p>Keys: an aggregate is sent with the partition key of its first user record (or a configured fixed key) and
+ * the explicit hash key of its first user record's hash key (its explicit hash key, else the MD5 of its partition
+ * key), so it lands on that record's shard. A lone user record is sent raw with its own keys, as the KPL does,
+ * unless configured otherwise.
+ *
+ * <p>Shard-aware mode: with a {@link ShardMap}, the aggregator keeps one open aggregate per shard and routes each
+ * user record by its 128-bit hash key, so every user record of an aggregate belongs to the shard it lands on, and
+ * a consumer filtering by hash range (as KCL does) drops nothing. {@link #replaceShardMap} re-routes pending user
+ * records after a reshard without losing any.
+ *
+ * <p>Output: each completed record is returned from the call that completed it and, if a listener is configured,
+ * handed to it on the calling thread before the call returns. Records hold pooled buffers: {@link
+ * KinesisRecord#release()} them once sent (see {@link KinesisRecord}). A listener should not throw; if it does, the
+ * exception propagates from the call, the user record being added is not added, and nothing pending is lost.
+ *
+ * <p>Not thread-safe: use one aggregator per producing thread, or synchronize externally.
+ */
+public final class Aggregator {
+  private final int maxRecordSize;
+  private final int maxUserRecordsPerAggregate;
+  private final boolean aggregateLoneRecords;
+  private final String fixedPartitionKey;
+  private final BufferPool pool;
+  private final Consumer<? super KinesisRecord> listener;
+  private final Md5 md5 = new Md5();
+  private final HashKey hashKey = new HashKey();
+  private ShardMap shardMap;
+  /** One open aggregate per shard (or a single one without a shard map), created on first use. */
+  private OpenAggregate[] open;
+  /** Set by {@link #prepare} when adding a user record completed an aggregate. */
+  private KinesisRecord completed;
+
+  private Aggregator(Builder builder) {
+    this.maxRecordSize = builder.maxRecordSize;
+    this.maxUserRecordsPerAggregate = builder.maxUserRecordsPerAggregate;
+    this.aggregateLoneRecords = builder.aggregateLoneRecords;
+    this.fixedPartitionKey = builder.fixedPartitionKey;
+    this.pool = builder.pool != null ? builder.pool : BufferPool.heap();
+    this.listener = builder.listener;
+    this.shardMap = builder.shardMap;
+    this.open = new OpenAggregate[shardMap == null ? 1 : shardMap.size()];
+  }
+
+  /** A builder with the defaults: 1 MiB records, no user-record count limit, lone records raw, no shard map. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Adds a user record, copying its data.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a decimal in 0..2^128-1 without leading zeros, or null
+   * @param data the user record's data
+   * @return the record this call completed, or null
+   * @throws IllegalArgumentException if a key is invalid
+   * @throws RecordTooLargeException if the user record can never fit the maximum record size
+   */
+  public KinesisRecord add(String partitionKey, String explicitHashKey, byte[] data) {
+    return add(partitionKey, explicitHashKey, data, 0, data.length);
+  }
+
+  /**
+   * Adds a user record, copying {@code data[offset, offset + length)}.
+   *
+   * @return the record this call completed, or null
+   * @see #add(String, String, byte[])
+   */
+  public KinesisRecord add(String partitionKey, String explicitHashKey, byte[] data, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    prepare(partitionKey, explicitHashKey, length).encoder.add(partitionKey, explicitHashKey, data, offset, length);
+    return takeCompleted();
+  }
+
+  /**
+   * Adds a user record, copying {@code data}'s remaining bytes without moving its position.
+   *
+   * @return the record this call completed, or null
+   * @see #add(String, String, byte[])
+   */
+  public KinesisRecord add(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    prepare(partitionKey, explicitHashKey, data.remaining()).encoder.add(partitionKey, explicitHashKey, data);
+    return takeCompleted();
+  }
+
+  /** Completes every open aggregate and returns them (also handed to the listener), in shard order. */
+  public List<KinesisRecord> flush() {
+    List<KinesisRecord> flushed = new ArrayList<>();
+    for (OpenAggregate aggregate : open) {
+      if (aggregate != null && aggregate.encoder.userRecordCount() > 0) {
+        flushed.add(complete(aggregate));
+      }
+    }
+    return flushed;
+  }
+
+  /**
+   * Replaces the shard map after a reshard, moving every pending user record to the aggregate of the shard that now
+   * owns its hash key (order kept per partition key). Returns the records completed while doing so, after handing
+   * them to the listener.
+   *
+   * @throws IllegalStateException if this aggregator was built without a shard map
+   */
+  public List<KinesisRecord> replaceShardMap(ShardMap newShardMap) {
+    Objects.requireNonNull(newShardMap, "newShardMap");
+    if (shardMap == null) {
+      throw new IllegalStateException("This aggregator was built without a shard map");
+    }
+    OpenAggregate[] previous = open;
+    shardMap = newShardMap;
+    open = new OpenAggregate[newShardMap.size()];
+    // Every pending user record was accepted under the same limits, so re-adding cannot fail.
+    List<KinesisRecord> completedRecords = new ArrayList<>();
+    AggregateReader reader = new AggregateReader();
+    for (OpenAggregate aggregate : previous) {
+      if (aggregate == null || aggregate.encoder.userRecordCount() == 0) {
+        continue;
+      }
+      byte[] bytes = aggregate.encoder.toByteArray();
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      reader.read(buffer, Framing.MAGIC_LENGTH, bytes.length - Md5.LENGTH, 0);
+      for (int i = 0; i < reader.recordCount(); i++) {
+        String partitionKey = reader.partitionKey(reader.partitionKeyIndex(i));
+        String explicitHashKey = reader.explicitHashKey(reader.explicitHashKeyIndex(i));
+        OpenAggregate target = prepare(partitionKey, explicitHashKey, reader.dataLength(i), false);
+        target.encoder.add(partitionKey, explicitHashKey, bytes, reader.dataOffset(i), reader.dataLength(i));
+        KinesisRecord record = takeCompleted();
+        if (record != null) {
+          completedRecords.add(record);
+        }
+      }
+    }
+    if (listener != null) {
+      completedRecords.forEach(listener);
+    }
+    return completedRecords;
+  }
+
+  /** The shard map in use, or null when not shard-aware. */
+  public ShardMap shardMap() {
+    return shardMap;
+  }
+
+  /** User records added but not yet part of a completed record. */
+  public int pendingUserRecordCount() {
+    int count = 0;
+    for (OpenAggregate aggregate : open) {
+      count += aggregate == null ? 0 : aggregate.encoder.userRecordCount();
+    }
+    return count;
+  }
+
+  /** The configured maximum record size (data plus partition key), in bytes. */
+  public int maxRecordSize() {
+    return maxRecordSize;
+  }
+
+  private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength) {
+    return prepare(partitionKey, explicitHashKey, dataLength, true);
+  }
+
+  /**
+   * Validates a user record, picks its open aggregate, completes that aggregate if the record does not fit in it,
+   * and returns it ready for the record. Changes nothing if it throws.
+   */
+  private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength, boolean notify) {
+    Limits.checkPartitionKey(partitionKey);
+    boolean hashed = false;
+    if (explicitHashKey != null) {
+      hashKey.parse(explicitHashKey, "Explicit hash key");
+      hashed = true;
+    }
+    int shard = 0;
+    if (shardMap != null) {
+      if (!hashed) {
+        md5.hashKeyOf(partitionKey, hashKey);
+        hashed = true;
+      }
+      shard = shardMap.indexOf(hashKey.high, hashKey.low);
+    }
+    OpenAggregate target = open[shard];
+    if (target == null) {
+      target = open[shard] = new OpenAggregate(shardMap == null ? null : shardMap.shardId(shard));
+    }
+    AggregateEncoder encoder = target.encoder;
+    int count = encoder.userRecordCount();
+    if (count > 0
+        && count < maxUserRecordsPerAggregate
+        && encoder.sizeWith(partitionKey, explicitHashKey, dataLength) + target.outgoingPartitionKeyLength
+            <= maxRecordSize) {
+      return target;
+    }
+    // The record starts a new aggregate: first make sure it can be sent at all.
+    int partitionKeyLength = Utf8.encodedLength(partitionKey);
+    String outgoingPartitionKey = fixedPartitionKey != null ? fixedPartitionKey : partitionKey;
+    int outgoingPartitionKeyLength =
+        fixedPartitionKey != null ? Utf8.encodedLength(fixedPartitionKey) : partitionKeyLength;
+    long aggregatedSize = Framing.OVERHEAD
+        + KeyTable.fieldSize(partitionKeyLength)
+        + (explicitHashKey == null ? 0 : KeyTable.fieldSize(explicitHashKey.length()))
+        + Framing.recordFieldSize(0, explicitHashKey == null ? -1 : 0, dataLength)
+        + outgoingPartitionKeyLength;
+    long rawSize = (long) dataLength + partitionKeyLength;
+    if (aggregatedSize > maxRecordSize && (aggregateLoneRecords || rawSize > maxRecordSize)) {
+      throw aggregateLoneRecords
+          ? new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
+              + partitionKeyLength + "-byte partition key needs " + aggregatedSize
+              + " bytes as an aggregate, over the maximum record size of " + maxRecordSize + " bytes",
+              aggregatedSize, maxRecordSize)
+          : new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
+              + partitionKeyLength + "-byte partition key needs " + rawSize
+              + " bytes, over the maximum record size of " + maxRecordSize + " bytes", rawSize, maxRecordSize);
+    }
+    if (count > 0) {
+      completed = complete(target, notify);
+    }
+    if (!hashed) {
+      md5.hashKeyOf(partitionKey, hashKey);
+    }
+    target.outgoingPartitionKey = outgoingPartitionKey;
+    target.outgoingPartitionKeyLength = outgoingPartitionKeyLength;
+    target.firstHashHigh = hashKey.high;
+    target.firstHashLow = hashKey.low;
+    return target;
+  }
+
+  private KinesisRecord takeCompleted() {
+    KinesisRecord record = completed;
+    completed = null;
+    return record;
+  }
+
+  private KinesisRecord complete(OpenAggregate aggregate) {
+    return complete(aggregate, true);
+  }
+
+  private KinesisRecord complete(OpenAggregate aggregate, boolean notify) {
+    AggregateEncoder encoder = aggregate.encoder;
+    int count = encoder.userRecordCount();
+    KinesisRecord record;
+    if (count == 1 && !aggregateLoneRecords) {
+      ByteBuffer buffer = pool.acquire(encoder.firstDataLength());
+      encoder.copyFirstData(buffer);
+      buffer.flip();
+      record = new KinesisRecord(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), buffer, pool, 1, false,
+          aggregate.shardId);
+    } else {
+      record = new KinesisRecord(aggregate.outgoingPartitionKey,
+          HashKey.toDecimal(aggregate.firstHashHigh, aggregate.firstHashLow), encoder.encode(pool), pool, count,
+          true, aggregate.shardId);
+    }
+    encoder.reset();
+    if (notify && listener != null) {
+      listener.accept(record);
+    }
+    return record;
+  }
+
+  /** An aggregate being filled, with what its first user record decided. */
+  private static final class OpenAggregate {
+    final AggregateEncoder encoder = new AggregateEncoder();
+    final String shardId;
+    String outgoingPartitionKey;
+    int outgoingPartitionKeyLength;
+    long firstHashHigh;
+    long firstHashLow;
+
+    OpenAggregate(String shardId) {
+      this.shardId = shardId;
+    }
+  }
+
+  /** Configures an {@link Aggregator}. Not thread-safe. */
+  public static final class Builder {
+    private int maxRecordSize = Limits.DEFAULT_MAX_RECORD_SIZE;
+    private int maxUserRecordsPerAggregate = Integer.MAX_VALUE;
+    private boolean aggregateLoneRecords;
+    private String fixedPartitionKey;
+    private ShardMap shardMap;
+    private BufferPool pool;
+    private Consumer<? super KinesisRecord> listener;
+
+    private Builder() {}
+
+    /**
+     * The stream's maximum record size in bytes, data plus partition key: 1,048,576 by default, at most 10,485,760.
+     */
+    public Builder maxRecordSize(int bytes) {
+      this.maxRecordSize = Limits.checkRange("maxRecordSize", bytes, 1, Limits.MAX_RECORD_SIZE);
+      return this;
+    }
+
+    /** At most this many user records per aggregate (default: no limit but the size). */
+    public Builder maxUserRecordsPerAggregate(int count) {
+      this.maxUserRecordsPerAggregate = Limits.checkRange("maxUserRecordsPerAggregate", count, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /**
+     * Whether a lone user record is wrapped in the aggregated format (true) or sent raw with its own keys (false,
+     * the default, as the KPL does).
+     */
+    public Builder aggregateLoneRecords(boolean aggregate) {
+      this.aggregateLoneRecords = aggregate;
+      return this;
+    }
+
+    /** Sends every aggregate with this partition key instead of its first user record's (raw records keep theirs). */
+    public Builder fixedPartitionKey(String partitionKey) {
+      this.fixedPartitionKey = Limits.checkPartitionKey(partitionKey);
+      return this;
+    }
+
+    /** Enables shard-aware aggregation with this map (see the class comment). */
+    public Builder shardMap(ShardMap shardMap) {
+      this.shardMap = Objects.requireNonNull(shardMap, "shardMap");
+      return this;
+    }
+
+    /** Where output buffers come from (default: a new heap pool). */
+    public Builder bufferPool(BufferPool pool) {
+      this.pool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    /** Receives every completed record on the calling thread, before the call that completed it returns. */
+    public Builder listener(Consumer<? super KinesisRecord> listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** The aggregator. */
+    public Aggregator build() {
+      return new Aggregator(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Aggregator{maxRecordSize=" + maxRecordSize + ", pendingUserRecords=" + pendingUserRecordCount()
+        + (shardMap == null ? "" : ", shards=" + shardMap.size()) + "}";
+  }
+}

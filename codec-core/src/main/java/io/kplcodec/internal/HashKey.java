@@ -1,0 +1,105 @@
+package io.kplcodec.internal;
+
+import java.math.BigInteger;
+
+/**
+ * 128-bit Kinesis hash keys held as two longs (compared unsigned), so that routing a user record costs no
+ * {@code BigInteger}. Mutable and reused; not thread-safe.
+ */
+public final class HashKey {
+  /** Upper and lower 64 bits, unsigned. */
+  public long high;
+  public long low;
+
+  /** Largest hash key, 2^128 - 1, has 39 digits. */
+  private static final int MAX_DIGITS = 39;
+
+  /**
+   * Parses a canonical decimal hash key, {@code 0|[1-9][0-9]{0,38}} in 0..2^128-1, into this key.
+   *
+   * @throws IllegalArgumentException naming the problem, for anything else
+   */
+  public HashKey parse(String decimal, String what) {
+    int n = decimal.length();
+    if (n == 0 || n > MAX_DIGITS) {
+      throw invalid(decimal, what, "must have 1 to 39 decimal digits");
+    }
+    if (n > 1 && decimal.charAt(0) == '0') {
+      throw invalid(decimal, what, "must not have leading zeros");
+    }
+    // Four 32-bit limbs in longs: x = x * 10 + digit with carries, overflow detected past the top limb.
+    long w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+    for (int i = 0; i < n; i++) {
+      int digit = decimal.charAt(i) - '0';
+      if (digit < 0 || digit > 9) {
+        throw invalid(decimal, what, "must contain only the digits 0-9");
+      }
+      long t = w0 * 10 + digit;
+      w0 = t & 0xFFFFFFFFL;
+      t = w1 * 10 + (t >>> 32);
+      w1 = t & 0xFFFFFFFFL;
+      t = w2 * 10 + (t >>> 32);
+      w2 = t & 0xFFFFFFFFL;
+      t = w3 * 10 + (t >>> 32);
+      w3 = t & 0xFFFFFFFFL;
+      if ((t >>> 32) != 0) {
+        throw invalid(decimal, what, "must be at most 2^128-1 (340282366920938463463374607431768211455)");
+      }
+    }
+    high = (w3 << 32) | w2;
+    low = (w1 << 32) | w0;
+    return this;
+  }
+
+  /** Reads a 16-byte big-endian digest (an MD5) as the key. */
+  public HashKey setFromDigest(byte[] digest) {
+    high = bigEndianLong(digest, 0);
+    low = bigEndianLong(digest, 8);
+    return this;
+  }
+
+  public HashKey set(long high, long low) {
+    this.high = high;
+    this.low = low;
+    return this;
+  }
+
+  /** Unsigned 128-bit comparison. */
+  public static int compare(long high1, long low1, long high2, long low2) {
+    int c = Long.compareUnsigned(high1, high2);
+    return c != 0 ? c : Long.compareUnsigned(low1, low2);
+  }
+
+  /** Canonical decimal form (allocates; called once per aggregate, not per user record). */
+  public static String toDecimal(long high, long low) {
+    byte[] magnitude = new byte[16];
+    putBigEndianLong(magnitude, 0, high);
+    putBigEndianLong(magnitude, 8, low);
+    return new BigInteger(1, magnitude).toString();
+  }
+
+  @Override
+  public String toString() {
+    return toDecimal(high, low);
+  }
+
+  private static long bigEndianLong(byte[] b, int off) {
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (b[off + i] & 0xFF);
+    }
+    return v;
+  }
+
+  private static void putBigEndianLong(byte[] b, int off, long v) {
+    for (int i = 7; i >= 0; i--) {
+      b[off + i] = (byte) v;
+      v >>>= 8;
+    }
+  }
+
+  private static IllegalArgumentException invalid(String decimal, String what, String rule) {
+    String shown = decimal.length() > 60 ? decimal.substring(0, 60) + "..." : decimal;
+    return new IllegalArgumentException(what + " \"" + shown + "\" " + rule);
+  }
+}
