@@ -216,8 +216,11 @@ public final class AggregateReader {
     int length = readLength(recordStart);
     int outerLimit = limit;
     limit = pos + length;
-    long partitionKeyIndex = NONE;
-    long explicitHashKeyIndex = NONE;
+    // Presence is tracked apart from the values: every 64-bit value, -1 included, is a possible index.
+    boolean hasPartitionKeyIndex = false;
+    boolean hasExplicitHashKeyIndex = false;
+    long partitionKeyIndex = 0;
+    long explicitHashKeyIndex = 0;
     int dataOffset = NONE;
     int dataLength = 0;
     while (pos < limit) {
@@ -226,9 +229,11 @@ public final class AggregateReader {
       switch (tag) {
         case Framing.PARTITION_KEY_INDEX_TAG:
           partitionKeyIndex = readVarint(fieldStart);
+          hasPartitionKeyIndex = true;
           break;
         case Framing.EXPLICIT_HASH_KEY_INDEX_TAG:
           explicitHashKeyIndex = readVarint(fieldStart);
+          hasExplicitHashKeyIndex = true;
           break;
         case Framing.DATA_TAG:
           dataLength = readLength(fieldStart);
@@ -243,7 +248,7 @@ public final class AggregateReader {
       }
     }
     limit = outerLimit;
-    if (partitionKeyIndex == NONE) {
+    if (!hasPartitionKeyIndex) {
       throw corrupt(recordStart, Reason.MISSING_PARTITION_KEY_INDEX);
     }
     if (dataOffset == NONE) {
@@ -260,7 +265,7 @@ public final class AggregateReader {
     recordOffsets[recordCount] = recordStart;
     recordPartitionKeyIndexes[recordCount] = clampIndex(partitionKeyIndex);
     recordExplicitHashKeyIndexes[recordCount] =
-        explicitHashKeyIndex == NONE ? NONE : clampIndex(explicitHashKeyIndex);
+        hasExplicitHashKeyIndex ? clampIndex(explicitHashKeyIndex) : NONE;
     recordDataOffsets[recordCount] = dataOffset;
     recordDataLengths[recordCount] = dataLength;
     recordCount++;
@@ -300,7 +305,8 @@ public final class AggregateReader {
         skipFixed(fieldStart, 8);
         return;
       case 2:
-        pos += readLength(fieldStart);
+        int length = readLength(fieldStart); // not `pos += readLength(..)`: that adds to pos as it was before the read
+        pos += length;
         return;
       case 3:
         skipGroup(tag >>> 3, fieldStart, depth + 1);
