@@ -165,6 +165,44 @@ public final class AggregateEncoder {
     return firstDataLength;
   }
 
+  /** Receives staged user records with the very key strings they were added with. */
+  interface StagedRecordSink {
+    void accept(String partitionKey, String explicitHashKey, byte[] data, int offset, int length);
+  }
+
+  /** Walks the staged records in order (for re-routing after a reshard); they stay staged. */
+  void forEachStaged(StagedRecordSink sink) {
+    byte[] in = records;
+    int[] cursor = {0};
+    while (cursor[0] < recordsLength) {
+      cursor[0]++; // Record tag
+      readStagedVarint(in, cursor); // Record length
+      cursor[0]++; // partition_key_index tag
+      int partitionKeyIndex = (int) readStagedVarint(in, cursor);
+      String explicitHashKey = null;
+      if (in[cursor[0]] == Framing.EXPLICIT_HASH_KEY_INDEX_TAG) {
+        cursor[0]++;
+        explicitHashKey = explicitHashKeys.key((int) readStagedVarint(in, cursor));
+      }
+      cursor[0]++; // data tag
+      int length = (int) readStagedVarint(in, cursor);
+      sink.accept(partitionKeys.key(partitionKeyIndex), explicitHashKey, in, cursor[0], length);
+      cursor[0] += length;
+    }
+  }
+
+  /** Reads a varint this encoder wrote (so well-formed) at {@code cursor[0]}, advancing it. */
+  private static long readStagedVarint(byte[] in, int[] cursor) {
+    long value = 0;
+    for (int shift = 0; ; shift += 7) {
+      byte b = in[cursor[0]++];
+      value |= (long) (b & 0x7F) << shift;
+      if (b >= 0) {
+        return value;
+      }
+    }
+  }
+
   /** Validates, reserves room, writes the record's header and returns where its data goes. */
   private int addHeader(String partitionKey, String explicitHashKey, int dataLength) {
     Objects.requireNonNull(partitionKey, "partitionKey");

@@ -1,6 +1,5 @@
 package io.kplcodec;
 
-import io.kplcodec.internal.AggregateReader;
 import io.kplcodec.internal.Framing;
 import io.kplcodec.internal.HashKey;
 import io.kplcodec.internal.KeyTable;
@@ -70,6 +69,19 @@ public final class Aggregator {
   }
 
   /**
+   * Adds a user record without an explicit hash key, copying its data.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param data the user record's data
+   * @return the record this call completed, or null
+   * @throws IllegalArgumentException if the partition key is invalid
+   * @throws RecordTooLargeException if the user record can never fit the maximum record size
+   */
+  public KinesisRecord add(String partitionKey, byte[] data) {
+    return add(partitionKey, null, data, 0, data.length);
+  }
+
+  /**
    * Adds a user record, copying its data.
    *
    * @param partitionKey 1 to 256 characters
@@ -134,24 +146,18 @@ public final class Aggregator {
     open = new OpenAggregate[newShardMap.size()];
     // Every pending user record was accepted under the same limits, so re-adding cannot fail.
     List<KinesisRecord> completedRecords = new ArrayList<>();
-    AggregateReader reader = new AggregateReader();
     for (OpenAggregate aggregate : previous) {
-      if (aggregate == null || aggregate.encoder.userRecordCount() == 0) {
+      if (aggregate == null) {
         continue;
       }
-      byte[] bytes = aggregate.encoder.toByteArray();
-      ByteBuffer buffer = ByteBuffer.wrap(bytes);
-      reader.read(buffer, Framing.MAGIC_LENGTH, bytes.length - Md5.LENGTH, 0);
-      for (int i = 0; i < reader.recordCount(); i++) {
-        String partitionKey = reader.partitionKey(reader.partitionKeyIndex(i));
-        String explicitHashKey = reader.explicitHashKey(reader.explicitHashKeyIndex(i));
-        OpenAggregate target = prepare(partitionKey, explicitHashKey, reader.dataLength(i), false);
-        target.encoder.add(partitionKey, explicitHashKey, bytes, reader.dataOffset(i), reader.dataLength(i));
+      aggregate.encoder.forEachStaged((partitionKey, explicitHashKey, data, offset, length) -> {
+        OpenAggregate target = prepare(partitionKey, explicitHashKey, length, false);
+        target.encoder.add(partitionKey, explicitHashKey, data, offset, length);
         KinesisRecord record = takeCompleted();
         if (record != null) {
           completedRecords.add(record);
         }
-      }
+      });
     }
     if (listener != null) {
       completedRecords.forEach(listener);

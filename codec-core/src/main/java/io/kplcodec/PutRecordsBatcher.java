@@ -110,15 +110,21 @@ public final class PutRecordsBatcher {
       return this;
     }
 
-    /** Bytes per request, data plus partition keys, up to 10 MiB (default 5 MiB, KPL's default). */
-    public Builder maxRequestBytes(long bytes) {
-      this.maxRequestBytes = Limits.checkRange("maxRequestBytes", bytes, 1, Limits.MAX_REQUEST_SIZE);
+    /**
+     * Bytes per request, data plus partition keys, up to 10,485,760 (default 5 MiB: the KPL's default, and the
+     * service limit before 2025-10).
+     */
+    public Builder maxRequestSize(int bytes) {
+      this.maxRequestBytes = Limits.checkRange("maxRequestSize", bytes, 1, Limits.MAX_REQUEST_SIZE);
       return this;
     }
 
-    /** The stream's maximum record size, data plus partition key, up to 10 MiB (default 1 MiB). */
-    public Builder maxRecordBytes(long bytes) {
-      this.maxRecordBytes = Limits.checkRange("maxRecordBytes", bytes, 1, Limits.MAX_RECORD_SIZE);
+    /**
+     * The stream's maximum record size, data plus partition key, up to 10,485,760 (default 1,048,576); the same
+     * setting as {@link Aggregator.Builder#maxRecordSize}.
+     */
+    public Builder maxRecordSize(int bytes) {
+      this.maxRecordBytes = Limits.checkRange("maxRecordSize", bytes, 1, Limits.MAX_RECORD_SIZE);
       return this;
     }
 
