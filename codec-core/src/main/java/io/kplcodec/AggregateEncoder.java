@@ -39,6 +39,13 @@ public final class AggregateEncoder {
   private byte[] tables = new byte[256];
   private int firstDataOffset;
   private int firstDataLength;
+  // Left by lookUp for addHeader: table indexes of the record's keys, UTF-8 lengths of keys new to the tables
+  // (-1 when already present), and the Record body's length. Perf: spares addHeader a second table lookup.
+  private int lookedUpPartitionKeyIndex;
+  private int lookedUpNewPartitionKeyLength;
+  private int lookedUpExplicitHashKeyIndex;
+  private int lookedUpNewExplicitHashKeyLength;
+  private long lookedUpRecordBody;
 
   /** An empty encoder. */
   public AggregateEncoder() {}
@@ -61,23 +68,7 @@ public final class AggregateEncoder {
    * @param dataLength its data length in bytes
    */
   public long sizeWith(String partitionKey, String explicitHashKey, int dataLength) {
-    Objects.requireNonNull(partitionKey, "partitionKey");
-    checkLength(dataLength);
-    long size = size();
-    int partitionKeyIndex = partitionKeys.indexOf(partitionKey);
-    if (partitionKeyIndex < 0) {
-      partitionKeyIndex = partitionKeys.size();
-      size += KeyTable.fieldSize(Utf8.encodedLength(partitionKey));
-    }
-    int explicitHashKeyIndex = -1;
-    if (explicitHashKey != null) {
-      explicitHashKeyIndex = explicitHashKeys.indexOf(explicitHashKey);
-      if (explicitHashKeyIndex < 0) {
-        explicitHashKeyIndex = explicitHashKeys.size();
-        size += KeyTable.fieldSize(Utf8.encodedLength(explicitHashKey));
-      }
-    }
-    return size + Framing.recordFieldSize(partitionKeyIndex, explicitHashKeyIndex, dataLength);
+    return lookUp(partitionKey, explicitHashKey, dataLength);
   }
 
   /** Adds a user record, copying its data. */
@@ -203,42 +194,57 @@ public final class AggregateEncoder {
     }
   }
 
-  /** Validates, reserves room, writes the record's header and returns where its data goes. */
-  private int addHeader(String partitionKey, String explicitHashKey, int dataLength) {
+  /**
+   * Finds the user record's keys in the tables (or where they would go) and returns the aggregate's size with the
+   * record; changes nothing. Results are left in the {@code lookedUp} fields for {@link #addHeader}.
+   */
+  private long lookUp(String partitionKey, String explicitHashKey, int dataLength) {
     Objects.requireNonNull(partitionKey, "partitionKey");
-    checkLength(dataLength);
-    // One table lookup per key; nothing is changed until the size is known to be acceptable.
+    if (dataLength < 0) {
+      throw new IllegalArgumentException("data length must not be negative: " + dataLength);
+    }
     long size = size();
     int partitionKeyIndex = partitionKeys.indexOf(partitionKey);
-    int partitionKeyLength = 0;
+    int partitionKeyLength = -1;
     if (partitionKeyIndex < 0) {
+      partitionKeyIndex = partitionKeys.size();
       partitionKeyLength = Utf8.encodedLength(partitionKey);
       size += KeyTable.fieldSize(partitionKeyLength);
     }
     int explicitHashKeyIndex = -1;
-    int explicitHashKeyLength = 0;
+    int explicitHashKeyLength = -1;
     if (explicitHashKey != null) {
       explicitHashKeyIndex = explicitHashKeys.indexOf(explicitHashKey);
       if (explicitHashKeyIndex < 0) {
+        explicitHashKeyIndex = explicitHashKeys.size();
         explicitHashKeyLength = Utf8.encodedLength(explicitHashKey);
         size += KeyTable.fieldSize(explicitHashKeyLength);
       }
     }
-    int newPartitionKeyIndex = partitionKeyIndex < 0 ? partitionKeys.size() : partitionKeyIndex;
-    int newExplicitHashKeyIndex =
-        explicitHashKey == null ? -1 : explicitHashKeyIndex < 0 ? explicitHashKeys.size() : explicitHashKeyIndex;
-    long body = Framing.recordBodySize(newPartitionKeyIndex, newExplicitHashKeyIndex, dataLength);
-    long field = 1 + Varint.size(body) + body;
-    if (size + field > MAX_ENCODED_SIZE) {
+    lookedUpPartitionKeyIndex = partitionKeyIndex;
+    lookedUpNewPartitionKeyLength = partitionKeyLength;
+    lookedUpExplicitHashKeyIndex = explicitHashKeyIndex;
+    lookedUpNewExplicitHashKeyLength = explicitHashKeyLength;
+    lookedUpRecordBody = Framing.recordBodySize(partitionKeyIndex, explicitHashKeyIndex, dataLength);
+    return size + 1 + Varint.size(lookedUpRecordBody) + lookedUpRecordBody;
+  }
+
+  /** Validates, reserves room, writes the record's header and returns where its data goes. */
+  private int addHeader(String partitionKey, String explicitHashKey, int dataLength) {
+    long newSize = lookUp(partitionKey, explicitHashKey, dataLength);
+    if (newSize > MAX_ENCODED_SIZE) {
       throw new IllegalStateException(
-          "An aggregate cannot exceed " + MAX_ENCODED_SIZE + " bytes; this user record would make it " + (size + field));
+          "An aggregate cannot exceed " + MAX_ENCODED_SIZE + " bytes; this user record would make it " + newSize);
     }
-    if (partitionKeyIndex < 0) {
-      partitionKeys.add(partitionKey, partitionKeyLength);
+    // Nothing has changed so far; from here on the record is added.
+    if (lookedUpNewPartitionKeyLength >= 0) {
+      partitionKeys.add(partitionKey, lookedUpNewPartitionKeyLength);
     }
-    if (explicitHashKey != null && explicitHashKeyIndex < 0) {
-      explicitHashKeys.add(explicitHashKey, explicitHashKeyLength);
+    if (lookedUpNewExplicitHashKeyLength >= 0) {
+      explicitHashKeys.add(explicitHashKey, lookedUpNewExplicitHashKeyLength);
     }
+    long body = lookedUpRecordBody;
+    long field = 1 + Varint.size(body) + body;
     int needed = (int) (recordsLength + field);
     if (needed > records.length) {
       records = Arrays.copyOf(records, (int) Math.min(MAX_ENCODED_SIZE, Math.max(needed, 2L * records.length)));
@@ -248,10 +254,10 @@ public final class AggregateEncoder {
     out[p++] = Framing.RECORD_TAG;
     p = Varint.write(out, p, body);
     out[p++] = Framing.PARTITION_KEY_INDEX_TAG;
-    p = Varint.write(out, p, newPartitionKeyIndex);
-    if (newExplicitHashKeyIndex >= 0) {
+    p = Varint.write(out, p, lookedUpPartitionKeyIndex);
+    if (lookedUpExplicitHashKeyIndex >= 0) {
       out[p++] = Framing.EXPLICIT_HASH_KEY_INDEX_TAG;
-      p = Varint.write(out, p, newExplicitHashKeyIndex);
+      p = Varint.write(out, p, lookedUpExplicitHashKeyIndex);
     }
     out[p++] = Framing.DATA_TAG;
     p = Varint.write(out, p, dataLength);
@@ -281,11 +287,5 @@ public final class AggregateEncoder {
       p = Utf8.encode(table.key(i), tables, p);
     }
     return p;
-  }
-
-  private static void checkLength(int dataLength) {
-    if (dataLength < 0) {
-      throw new IllegalArgumentException("data length must not be negative: " + dataLength);
-    }
   }
 }

@@ -30,15 +30,8 @@ public final class AggregateReader {
   private int pos;
   private int limit;
 
-  private int partitionKeyCount;
-  private int[] partitionKeyOffsets;
-  private int[] partitionKeyLengths;
-  private String[] partitionKeys;
-
-  private int explicitHashKeyCount;
-  private int[] explicitHashKeyOffsets;
-  private int[] explicitHashKeyLengths;
-  private String[] explicitHashKeys;
+  private final StringTable partitionKeys = new StringTable(16);
+  private final StringTable explicitHashKeys = new StringTable(4);
 
   private int recordCount;
   private int[] recordOffsets;
@@ -70,10 +63,10 @@ public final class AggregateReader {
       int tag = readTag(fieldStart);
       switch (tag) {
         case Framing.PARTITION_KEY_TABLE_TAG:
-          addPartitionKey(fieldStart);
+          readTableEntry(partitionKeys, fieldStart);
           break;
         case Framing.EXPLICIT_HASH_KEY_TABLE_TAG:
-          addExplicitHashKey(fieldStart);
+          readTableEntry(explicitHashKeys, fieldStart);
           break;
         case Framing.RECORD_TAG:
           readRecord(fieldStart);
@@ -84,10 +77,10 @@ public final class AggregateReader {
     }
     // Indexes are checked after the scan: a valid encoding may put the tables after the records.
     for (int i = 0; i < recordCount; i++) {
-      if (recordPartitionKeyIndexes[i] >= partitionKeyCount) {
+      if (recordPartitionKeyIndexes[i] >= partitionKeys.count) {
         throw corrupt(recordOffsets[i], Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
       }
-      if (recordExplicitHashKeyIndexes[i] >= explicitHashKeyCount) {
+      if (recordExplicitHashKeyIndexes[i] >= explicitHashKeys.count) {
         throw corrupt(recordOffsets[i], Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE);
       }
     }
@@ -98,11 +91,11 @@ public final class AggregateReader {
   }
 
   public int partitionKeyCount() {
-    return partitionKeyCount;
+    return partitionKeys.count;
   }
 
   public int explicitHashKeyCount() {
-    return explicitHashKeyCount;
+    return explicitHashKeys.count;
   }
 
   public int partitionKeyIndex(int record) {
@@ -130,49 +123,35 @@ public final class AggregateReader {
 
   /** The partition key of the table entry, decoded once (invalid UTF-8 becomes U+FFFD, as in protobuf-java). */
   public String partitionKey(int index) {
-    String key = partitionKeys[index];
-    if (key == null) {
-      key = decode(partitionKeyOffsets[index], partitionKeyLengths[index]);
-      partitionKeys[index] = key;
-    }
-    return key;
+    return string(partitionKeys, index);
   }
 
   /** The explicit hash key of the table entry, decoded once; or null for index -1. */
   public String explicitHashKey(int index) {
-    if (index == NONE) {
-      return null;
-    }
-    String key = explicitHashKeys[index];
+    return index == NONE ? null : string(explicitHashKeys, index);
+  }
+
+  private String string(StringTable table, int index) {
+    String key = table.strings[index];
     if (key == null) {
-      key = decode(explicitHashKeyOffsets[index], explicitHashKeyLengths[index]);
-      explicitHashKeys[index] = key;
+      key = decode(table.offsets[index], table.lengths[index]);
+      table.strings[index] = key;
     }
     return key;
   }
 
   /** Forgets the input (and drops scratch grown by a huge one). */
   public void clear() {
-    Arrays.fill(partitionKeys, 0, partitionKeyCount, null);
-    Arrays.fill(explicitHashKeys, 0, explicitHashKeyCount, null);
-    if (recordOffsets.length > RETAINED_ENTRIES
-        || partitionKeys.length > RETAINED_ENTRIES
-        || explicitHashKeys.length > RETAINED_ENTRIES) {
+    partitionKeys.clear();
+    explicitHashKeys.clear();
+    if (recordOffsets.length > RETAINED_ENTRIES) {
       allocate();
     }
     buffer = null;
-    partitionKeyCount = 0;
-    explicitHashKeyCount = 0;
     recordCount = 0;
   }
 
   private void allocate() {
-    partitionKeyOffsets = new int[16];
-    partitionKeyLengths = new int[16];
-    partitionKeys = new String[16];
-    explicitHashKeyOffsets = new int[4];
-    explicitHashKeyLengths = new int[4];
-    explicitHashKeys = new String[4];
     recordOffsets = new int[64];
     recordPartitionKeyIndexes = new int[64];
     recordExplicitHashKeyIndexes = new int[64];
@@ -183,31 +162,9 @@ public final class AggregateReader {
     }
   }
 
-  private void addPartitionKey(int fieldStart) {
+  private void readTableEntry(StringTable table, int fieldStart) {
     int length = readLength(fieldStart);
-    if (partitionKeyCount == partitionKeyOffsets.length) {
-      int n = partitionKeyCount * 2;
-      partitionKeyOffsets = Arrays.copyOf(partitionKeyOffsets, n);
-      partitionKeyLengths = Arrays.copyOf(partitionKeyLengths, n);
-      partitionKeys = Arrays.copyOf(partitionKeys, n);
-    }
-    partitionKeyOffsets[partitionKeyCount] = pos;
-    partitionKeyLengths[partitionKeyCount] = length;
-    partitionKeyCount++;
-    pos += length;
-  }
-
-  private void addExplicitHashKey(int fieldStart) {
-    int length = readLength(fieldStart);
-    if (explicitHashKeyCount == explicitHashKeyOffsets.length) {
-      int n = explicitHashKeyCount * 2;
-      explicitHashKeyOffsets = Arrays.copyOf(explicitHashKeyOffsets, n);
-      explicitHashKeyLengths = Arrays.copyOf(explicitHashKeyLengths, n);
-      explicitHashKeys = Arrays.copyOf(explicitHashKeys, n);
-    }
-    explicitHashKeyOffsets[explicitHashKeyCount] = pos;
-    explicitHashKeyLengths[explicitHashKeyCount] = length;
-    explicitHashKeyCount++;
+    table.add(pos, length);
     pos += length;
   }
 
@@ -401,5 +358,44 @@ public final class AggregateReader {
 
   private CorruptAggregateException corrupt(int index, Reason reason) {
     return new CorruptAggregateException((long) index - origin, reason);
+  }
+
+  /** Where the entries of one key table are; their strings are decoded on first use. */
+  private static final class StringTable {
+    private final int initialCapacity;
+    int count;
+    int[] offsets;
+    int[] lengths;
+    String[] strings;
+
+    StringTable(int initialCapacity) {
+      this.initialCapacity = initialCapacity;
+      allocate(initialCapacity);
+    }
+
+    void add(int offset, int length) {
+      if (count == offsets.length) {
+        offsets = Arrays.copyOf(offsets, count * 2);
+        lengths = Arrays.copyOf(lengths, count * 2);
+        strings = Arrays.copyOf(strings, count * 2);
+      }
+      offsets[count] = offset;
+      lengths[count] = length;
+      count++;
+    }
+
+    void clear() {
+      Arrays.fill(strings, 0, count, null);
+      count = 0;
+      if (offsets.length > RETAINED_ENTRIES) {
+        allocate(initialCapacity);
+      }
+    }
+
+    private void allocate(int capacity) {
+      offsets = new int[capacity];
+      lengths = new int[capacity];
+      strings = new String[capacity];
+    }
   }
 }
