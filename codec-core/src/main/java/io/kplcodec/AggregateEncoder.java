@@ -46,6 +46,12 @@ public final class AggregateEncoder {
   private int lookedUpExplicitHashKeyIndex;
   private int lookedUpNewExplicitHashKeyLength;
   private long lookedUpRecordBody;
+  // Perf: the user record the lookedUp fields describe, and the size with it. Aggregator calls sizeWith and then add
+  // with the same arguments, and add reuses that lookup. Cleared by every change to the tables.
+  private String lookedUpPartitionKey;
+  private String lookedUpExplicitHashKey;
+  private int lookedUpDataLength;
+  private long lookedUpSize;
 
   /** An empty encoder. */
   public AggregateEncoder() {}
@@ -131,6 +137,7 @@ public final class AggregateEncoder {
 
   /** Forgets all user records and keys; buffers are kept for reuse. */
   public void reset() {
+    lookedUpPartitionKey = null;
     partitionKeys.clear();
     explicitHashKeys.clear();
     recordsLength = 0;
@@ -226,17 +233,26 @@ public final class AggregateEncoder {
     lookedUpExplicitHashKeyIndex = explicitHashKeyIndex;
     lookedUpNewExplicitHashKeyLength = explicitHashKeyLength;
     lookedUpRecordBody = Framing.recordBodySize(partitionKeyIndex, explicitHashKeyIndex, dataLength);
-    return size + 1 + Varint.size(lookedUpRecordBody) + lookedUpRecordBody;
+    lookedUpPartitionKey = partitionKey;
+    lookedUpExplicitHashKey = explicitHashKey;
+    lookedUpDataLength = dataLength;
+    lookedUpSize = size + 1 + Varint.size(lookedUpRecordBody) + lookedUpRecordBody;
+    return lookedUpSize;
   }
 
   /** Validates, reserves room, writes the record's header and returns where its data goes. */
   private int addHeader(String partitionKey, String explicitHashKey, int dataLength) {
-    long newSize = lookUp(partitionKey, explicitHashKey, dataLength);
+    boolean lookedUp = partitionKey != null
+        && partitionKey == lookedUpPartitionKey
+        && explicitHashKey == lookedUpExplicitHashKey
+        && dataLength == lookedUpDataLength;
+    long newSize = lookedUp ? lookedUpSize : lookUp(partitionKey, explicitHashKey, dataLength);
     if (newSize > MAX_ENCODED_SIZE) {
       throw new IllegalStateException(
           "An aggregate cannot exceed " + MAX_ENCODED_SIZE + " bytes; this user record would make it " + newSize);
     }
     // Nothing has changed so far; from here on the record is added.
+    lookedUpPartitionKey = null;
     if (lookedUpNewPartitionKeyLength >= 0) {
       partitionKeys.add(partitionKey, lookedUpNewPartitionKeyLength);
     }
@@ -284,7 +300,7 @@ public final class AggregateEncoder {
     for (int i = 0; i < table.size(); i++) {
       tables[p++] = tag;
       p = Varint.write(tables, p, table.encodedLength(i));
-      p = Utf8.encode(table.key(i), tables, p);
+      p = table.isAscii(i) ? Utf8.encodeAscii(table.key(i), tables, p) : Utf8.encode(table.key(i), tables, p);
     }
     return p;
   }

@@ -38,6 +38,7 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: use one aggregator per producing thread, or synchronize externally.
  */
 public final class Aggregator {
+  private static final int DECIMAL_CACHE_SIZE = 256;
   private final int maxRecordSize;
   private final int maxUserRecordsPerAggregate;
   private final boolean aggregateLoneRecords;
@@ -46,6 +47,13 @@ public final class Aggregator {
   private final Consumer<? super KinesisRecord> listener;
   private final Md5 md5 = new Md5();
   private final HashKey hashKey = new HashKey();
+  /**
+   * Perf: the decimal explicit hash keys of recent aggregates, by first hash key (direct-mapped). Producers with a few
+   * hot partition keys then format each once instead of allocating a new string for every aggregate.
+   */
+  private final long[] decimalHighs = new long[DECIMAL_CACHE_SIZE];
+  private final long[] decimalLows = new long[DECIMAL_CACHE_SIZE];
+  private final String[] decimals = new String[DECIMAL_CACHE_SIZE];
   private ShardMap shardMap;
   /** One open aggregate per shard (or a single one without a shard map), created on first use. */
   private OpenAggregate[] open;
@@ -275,7 +283,7 @@ public final class Aggregator {
           aggregate.shardId);
     } else {
       record = new KinesisRecord(aggregate.outgoingPartitionKey,
-          HashKey.toDecimal(aggregate.firstHashHigh, aggregate.firstHashLow), encoder.encode(pool), pool, count,
+          decimal(aggregate.firstHashHigh, aggregate.firstHashLow), encoder.encode(pool), pool, count,
           true, aggregate.shardId);
     }
     encoder.reset();
@@ -283,6 +291,20 @@ public final class Aggregator {
       listener.accept(record);
     }
     return record;
+  }
+
+  /** The decimal form of a hash key, from the cache when it was formatted recently. */
+  private String decimal(long high, long low) {
+    int slot = (int) (((high ^ low) * 0x9E3779B97F4A7C15L) >>> 56);
+    String cached = decimals[slot];
+    if (cached != null && decimalHighs[slot] == high && decimalLows[slot] == low) {
+      return cached;
+    }
+    String decimal = HashKey.toDecimal(high, low);
+    decimalHighs[slot] = high;
+    decimalLows[slot] = low;
+    decimals[slot] = decimal;
+    return decimal;
   }
 
   /** An aggregate being filled, with what its first user record decided. */

@@ -22,10 +22,27 @@ public final class AggregateReader {
   /** protobuf-java's default recursion limit. */
   private static final int MAX_DEPTH = 100;
   private static final int NONE = -1;
-  /** Scratch arrays bigger than this are dropped after use, so one huge input does not pin memory. */
+  /** Scratch arrays bigger than this are dropped once inputs that need them stop coming (see {@link #clear}). */
   private static final int RETAINED_ENTRIES = 1 << 16;
+  /**
+   * Perf: scratch grown past {@link #RETAINED_ENTRIES} is kept until this many reads in a row did without it. A
+   * stream of 10 MiB aggregates of small user records (150,000 of 64 bytes each) would otherwise drop and regrow
+   * megabytes of scratch for every aggregate; one huge input still does not pin memory for long.
+   */
+  private static final int DROP_AFTER_SMALL_READS = 16;
+  /**
+   * Perf: partition keys decoded by earlier reads of this reader (one per thread in the deaggregator), so that a
+   * stream reusing its keys decodes and allocates each key string once, not once per aggregate. Two-way: a key that
+   * maps to a taken slot moves the one there to the slot's partner, so two hot keys sharing a slot do not evict each
+   * other. Only keys of at most {@link #MAX_CACHED_KEY_LENGTH} bytes: a few kilobytes at most.
+   */
+  private static final int KEY_CACHE_SIZE = 128;
+  private static final int MAX_CACHED_KEY_LENGTH = 64;
 
   private ByteBuffer buffer;
+  /** The buffer's array and the array index of buffer index 0, or null (Perf: see {@link #readCanonicalRecords}). */
+  private byte[] array;
+  private int arrayBase;
   private int origin;
   private int pos;
   private int limit;
@@ -34,6 +51,9 @@ public final class AggregateReader {
   private final StringTable explicitHashKeys = new StringTable(4);
 
   private int recordCount;
+  /** The largest partition key and explicit hash key index of the records read (NONE when there are none). */
+  private int maxPartitionKeyIndex;
+  private int maxExplicitHashKeyIndex;
   private int[] recordOffsets;
   private int[] recordPartitionKeyIndexes;
   private int[] recordExplicitHashKeyIndexes;
@@ -41,6 +61,9 @@ public final class AggregateReader {
   private int[] recordDataLengths;
 
   private byte[] stringScratch = new byte[256];
+  private final String[] keyCache = new String[KEY_CACHE_SIZE];
+  /** Reads in a row that did without the scratch grown past {@link #RETAINED_ENTRIES}. */
+  private int smallReads;
 
   public AggregateReader() {
     allocate();
@@ -55,10 +78,22 @@ public final class AggregateReader {
   public void read(ByteBuffer buffer, int from, int to, int origin) {
     clear();
     this.buffer = buffer;
+    if (buffer.hasArray()) {
+      array = buffer.array();
+      arrayBase = buffer.arrayOffset();
+    }
     this.origin = origin;
     this.pos = from;
     this.limit = to;
+    maxPartitionKeyIndex = NONE;
+    maxExplicitHashKeyIndex = NONE;
     while (pos < limit) {
+      if (array != null) {
+        readCanonicalRecords();
+        if (pos >= limit) {
+          break;
+        }
+      }
       int fieldStart = pos;
       int tag = readTag(fieldStart);
       switch (tag) {
@@ -75,7 +110,11 @@ public final class AggregateReader {
           skipField(tag, fieldStart, 0);
       }
     }
-    // Indexes are checked after the scan: a valid encoding may put the tables after the records.
+    // Indexes are checked after the scan: a valid encoding may put the tables after the records. Perf: the largest
+    // index seen says whether any is out of range; only then are the records searched for the first such one.
+    if (maxPartitionKeyIndex < partitionKeys.count && maxExplicitHashKeyIndex < explicitHashKeys.count) {
+      return;
+    }
     for (int i = 0; i < recordCount; i++) {
       if (recordPartitionKeyIndexes[i] >= partitionKeys.count) {
         throw corrupt(recordOffsets[i], Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
@@ -123,7 +162,12 @@ public final class AggregateReader {
 
   /** The partition key of the table entry, decoded once (invalid UTF-8 becomes U+FFFD, as in protobuf-java). */
   public String partitionKey(int index) {
-    return string(partitionKeys, index);
+    String key = partitionKeys.strings[index];
+    if (key == null) {
+      key = decodeKey(partitionKeys.offsets[index], partitionKeys.lengths[index]);
+      partitionKeys.strings[index] = key;
+    }
+    return key;
   }
 
   /** The explicit hash key of the table entry, decoded once; or null for index -1. */
@@ -140,23 +184,45 @@ public final class AggregateReader {
     return key;
   }
 
-  /** Forgets the input (and drops scratch grown by a huge one). */
+  /**
+   * Forgets the input; drops scratch grown past {@link #RETAINED_ENTRIES} once {@link #DROP_AFTER_SMALL_READS}
+   * reads in a row did without it.
+   */
   public void clear() {
-    partitionKeys.clear();
-    explicitHashKeys.clear();
-    if (recordOffsets.length > RETAINED_ENTRIES) {
+    if (buffer != null && oversized()) { // buffer is null when nothing was read since the last clear
+      boolean neededIt = recordCount > RETAINED_ENTRIES
+          || partitionKeys.count > RETAINED_ENTRIES
+          || explicitHashKeys.count > RETAINED_ENTRIES;
+      smallReads = neededIt ? 0 : smallReads + 1;
+    }
+    boolean drop = smallReads >= DROP_AFTER_SMALL_READS;
+    partitionKeys.clear(drop);
+    explicitHashKeys.clear(drop);
+    if (drop) {
+      smallReads = 0;
       allocate();
     }
     buffer = null;
+    array = null;
     recordCount = 0;
   }
 
+  private boolean oversized() {
+    return recordOffsets.length > RETAINED_ENTRIES
+        || partitionKeys.offsets.length > RETAINED_ENTRIES
+        || explicitHashKeys.offsets.length > RETAINED_ENTRIES
+        || stringScratch.length > RETAINED_ENTRIES;
+  }
+
+  /** (Re)creates the record scratch, and shrinks the string scratch, unless they are of the retained size. */
   private void allocate() {
-    recordOffsets = new int[64];
-    recordPartitionKeyIndexes = new int[64];
-    recordExplicitHashKeyIndexes = new int[64];
-    recordDataOffsets = new int[64];
-    recordDataLengths = new int[64];
+    if (recordOffsets == null || recordOffsets.length > RETAINED_ENTRIES) {
+      recordOffsets = new int[64];
+      recordPartitionKeyIndexes = new int[64];
+      recordExplicitHashKeyIndexes = new int[64];
+      recordDataOffsets = new int[64];
+      recordDataLengths = new int[64];
+    }
     if (stringScratch.length > RETAINED_ENTRIES) {
       stringScratch = new byte[256];
     }
@@ -211,6 +277,94 @@ public final class AggregateReader {
     if (dataOffset == NONE) {
       throw corrupt(recordStart, Reason.MISSING_DATA);
     }
+    addRecord(recordStart, clampIndex(partitionKeyIndex),
+        hasExplicitHashKeyIndex ? clampIndex(explicitHashKeyIndex) : NONE, dataOffset, dataLength);
+  }
+
+  /**
+   * Perf: reads the Record fields from {@code pos} on, straight from the array with everything in locals, as long as
+   * they are laid out as the KPL, protobuf-java and kpl-codec write them: tag, length, then partition key index,
+   * optional explicit hash key index, and data filling the rest of the record, each varint at most four bytes.
+   * Stops, leaving {@code pos} at its start, at the first field that is anything else (a table entry, another field
+   * order, a repeated, missing or unknown field, a longer varint, a length past the message or not ending the record);
+   * the general path, which gives the same result for every record this accepts, reads that field.
+   */
+  private void readCanonicalRecords() {
+    byte[] a = array;
+    int base = arrayBase;
+    int p = pos + base;
+    int end = limit + base;
+    while (p < end && a[p] == Framing.RECORD_TAG) {
+      long read = smallVarint(a, p + 1, end);
+      if (read < 0) {
+        break;
+      }
+      int q = (int) (read >>> 32);
+      int length = (int) read;
+      if (length > end - q) {
+        break;
+      }
+      int recordEnd = q + length;
+      if (q >= recordEnd || a[q] != Framing.PARTITION_KEY_INDEX_TAG) {
+        break;
+      }
+      read = smallVarint(a, q + 1, recordEnd);
+      if (read < 0) {
+        break;
+      }
+      q = (int) (read >>> 32);
+      int partitionKeyIndex = (int) read;
+      int explicitHashKeyIndex = NONE;
+      if (q < recordEnd && a[q] == Framing.EXPLICIT_HASH_KEY_INDEX_TAG) {
+        read = smallVarint(a, q + 1, recordEnd);
+        if (read < 0) {
+          break;
+        }
+        q = (int) (read >>> 32);
+        explicitHashKeyIndex = (int) read;
+      }
+      if (q >= recordEnd || a[q] != Framing.DATA_TAG) {
+        break;
+      }
+      read = smallVarint(a, q + 1, recordEnd);
+      if (read < 0) {
+        break;
+      }
+      q = (int) (read >>> 32);
+      int dataLength = (int) read;
+      if (dataLength != recordEnd - q) {
+        break;
+      }
+      addRecord(p - base, partitionKeyIndex, explicitHashKeyIndex, q - base, dataLength);
+      p = recordEnd;
+    }
+    pos = p - base;
+  }
+
+  /**
+   * A varint of at most four bytes in {@code a[q, end)}: the index after it in the upper 32 bits and its value in the
+   * lower 32; or -1 if it is longer or runs past {@code end}.
+   */
+  private static long smallVarint(byte[] a, int q, int end) {
+    if (q < end && a[q] >= 0) { // one byte: the common case
+      return (long) (q + 1) << 32 | a[q];
+    }
+    int value = 0;
+    for (int shift = 0; shift < 28; shift += 7) {
+      if (q >= end) {
+        return -1;
+      }
+      int b = a[q++];
+      value |= (b & 0x7F) << shift;
+      if (b >= 0) {
+        return (long) q << 32 | value;
+      }
+    }
+    return -1;
+  }
+
+  private void addRecord(int recordStart, int partitionKeyIndex, int explicitHashKeyIndex, int dataOffset,
+      int dataLength) {
     if (recordCount == recordOffsets.length) {
       int n = recordCount * 2;
       recordOffsets = Arrays.copyOf(recordOffsets, n);
@@ -219,10 +373,11 @@ public final class AggregateReader {
       recordDataOffsets = Arrays.copyOf(recordDataOffsets, n);
       recordDataLengths = Arrays.copyOf(recordDataLengths, n);
     }
+    maxPartitionKeyIndex = Math.max(maxPartitionKeyIndex, partitionKeyIndex);
+    maxExplicitHashKeyIndex = Math.max(maxExplicitHashKeyIndex, explicitHashKeyIndex);
     recordOffsets[recordCount] = recordStart;
-    recordPartitionKeyIndexes[recordCount] = clampIndex(partitionKeyIndex);
-    recordExplicitHashKeyIndexes[recordCount] =
-        hasExplicitHashKeyIndex ? clampIndex(explicitHashKeyIndex) : NONE;
+    recordPartitionKeyIndexes[recordCount] = partitionKeyIndex;
+    recordExplicitHashKeyIndexes[recordCount] = explicitHashKeyIndex;
     recordDataOffsets[recordCount] = dataOffset;
     recordDataLengths[recordCount] = dataLength;
     recordCount++;
@@ -325,6 +480,14 @@ public final class AggregateReader {
     ByteBuffer in = buffer; // Perf: fields to locals in the hottest loop
     int p = pos;
     int end = limit;
+    if (p < end) {
+      // Perf: tags, table indexes and the lengths of small records are one byte; skip the loop for them.
+      byte first = array != null ? array[arrayBase + p] : in.get(p);
+      if (first >= 0) {
+        pos = p + 1;
+        return first;
+      }
+    }
     long result = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p >= end) {
@@ -341,6 +504,68 @@ public final class AggregateReader {
       }
     }
     throw new AssertionError("unreachable: the tenth byte either ends the varint or is rejected");
+  }
+
+  /** {@link #decode}, through the cache of keys decoded before. */
+  private String decodeKey(int offset, int length) {
+    if (length == 0 || length > MAX_CACHED_KEY_LENGTH) {
+      return decode(offset, length);
+    }
+    int slot = keySlot(offset, length);
+    String cached = keyCache[slot];
+    if (cached != null && isAsciiOf(cached, offset, length)) {
+      return cached;
+    }
+    String partner = keyCache[slot ^ 1];
+    if (partner != null && isAsciiOf(partner, offset, length)) {
+      return partner;
+    }
+    String key = decode(offset, length);
+    keyCache[slot ^ 1] = cached;
+    keyCache[slot] = key;
+    return key;
+  }
+
+  /** The key cache slot for these bytes: a hash of their length and their first and last eight bytes. */
+  private int keySlot(int offset, int length) {
+    ByteBuffer in = buffer;
+    long h = length;
+    if (length >= 8) {
+      h = h * 31 + in.getLong(offset); // the buffer's byte order only changes the slot
+      h = h * 31 + in.getLong(offset + length - 8);
+    } else {
+      for (int i = 0; i < length; i++) {
+        h = h * 31 + in.get(offset + i);
+      }
+    }
+    return (int) ((h * 0x9E3779B97F4A7C15L) >>> 57) & (KEY_CACHE_SIZE - 1);
+  }
+
+  /**
+   * Whether the bytes are the characters of {@code key}, all ASCII, so that decoding them gives {@code key}. A byte
+   * of 0x80 or more is negative and equals no char: keys with any such byte are always decoded anew.
+   */
+  private boolean isAsciiOf(String key, int offset, int length) {
+    if (key.length() != length) {
+      return false;
+    }
+    ByteBuffer in = buffer;
+    if (in.hasArray()) {
+      byte[] array = in.array();
+      int base = in.arrayOffset() + offset;
+      for (int i = 0; i < length; i++) {
+        if (key.charAt(i) != array[base + i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+    for (int i = 0; i < length; i++) {
+      if (key.charAt(i) != in.get(offset + i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String decode(int offset, int length) {
@@ -384,10 +609,11 @@ public final class AggregateReader {
       count++;
     }
 
-    void clear() {
+    /** Forgets the entries; with {@code shrink}, also drops arrays grown past {@link #RETAINED_ENTRIES}. */
+    void clear(boolean shrink) {
       Arrays.fill(strings, 0, count, null);
       count = 0;
-      if (offsets.length > RETAINED_ENTRIES) {
+      if (shrink && offsets.length > RETAINED_ENTRIES) {
         allocate(initialCapacity);
       }
     }

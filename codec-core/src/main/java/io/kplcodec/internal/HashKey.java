@@ -1,6 +1,6 @@
 package io.kplcodec.internal;
 
-import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 
 /**
  * 128-bit Kinesis hash keys held as two longs (compared unsigned), so that routing a user record costs no
@@ -12,7 +12,8 @@ public final class HashKey {
   public long low;
 
   /** Largest hash key, 2^128 - 1, has 39 digits. */
-  private static final int MAX_DIGITS = 39;
+  static final int MAX_DIGITS = 39;
+  private static final long BILLION = 1_000_000_000L;
 
   /**
    * Parses a canonical decimal hash key, {@code 0|[1-9][0-9]{0,38}} in 0..2^128-1, into this key.
@@ -70,12 +71,44 @@ public final class HashKey {
     return c != 0 ? c : Long.compareUnsigned(low1, low2);
   }
 
-  /** Canonical decimal form (allocates; called once per aggregate, not per user record). */
+  /** Canonical decimal form (allocates the string; called once per aggregate, not per user record). */
   public static String toDecimal(long high, long low) {
-    byte[] magnitude = new byte[16];
-    putBigEndianLong(magnitude, 0, high);
-    putBigEndianLong(magnitude, 8, low);
-    return new BigInteger(1, magnitude).toString();
+    byte[] digits = new byte[MAX_DIGITS];
+    int start = writeDecimal(high, low, digits);
+    return new String(digits, start, MAX_DIGITS - start, StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Writes the canonical decimal form right-aligned into {@code digits[0, 39)} and returns the index of its first
+   * digit. Perf: no {@code BigInteger}: the four 32-bit limbs are divided by 10^9 in {@code long} arithmetic, nine
+   * digits at a time.
+   */
+  static int writeDecimal(long high, long low, byte[] digits) {
+    long w3 = high >>> 32;
+    long w2 = high & 0xFFFFFFFFL;
+    long w1 = low >>> 32;
+    long w0 = low & 0xFFFFFFFFL;
+    int p = MAX_DIGITS;
+    while (true) {
+      // (remainder << 32 | limb) < 10^9 * 2^32 < 2^63: no overflow.
+      long t = w3;
+      w3 = t / BILLION;
+      t = (t % BILLION) << 32 | w2;
+      w2 = t / BILLION;
+      t = (t % BILLION) << 32 | w1;
+      w1 = t / BILLION;
+      t = (t % BILLION) << 32 | w0;
+      w0 = t / BILLION;
+      int chunk = (int) (t % BILLION);
+      boolean last = (w3 | w2 | w1 | w0) == 0;
+      for (int i = 0; i < 9 && !(last && chunk == 0 && i > 0); i++) {
+        digits[--p] = (byte) ('0' + chunk % 10);
+        chunk /= 10;
+      }
+      if (last) {
+        return p;
+      }
+    }
   }
 
   @Override
@@ -89,13 +122,6 @@ public final class HashKey {
       v = (v << 8) | (b[off + i] & 0xFF);
     }
     return v;
-  }
-
-  private static void putBigEndianLong(byte[] b, int off, long v) {
-    for (int i = 7; i >= 0; i--) {
-      b[off + i] = (byte) v;
-      v >>>= 8;
-    }
   }
 
   private static IllegalArgumentException invalid(String decimal, String what, String rule) {

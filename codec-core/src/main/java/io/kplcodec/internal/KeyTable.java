@@ -14,6 +14,8 @@ public final class KeyTable {
   private int[] slotIndexes = new int[32];
   private String[] keys = new String[16];
   private int[] encodedLengths = new int[16];
+  /** Perf: keys of ASCII characters only, written with one array copy (see {@link Utf8#encodeAscii}). */
+  private boolean[] ascii = new boolean[16];
   private int size;
   /** Encoded bytes of all entries as table fields: sum of 1 + v(len) + len. */
   private long encodedSize;
@@ -37,6 +39,7 @@ public final class KeyTable {
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, size * 2);
       encodedLengths = Arrays.copyOf(encodedLengths, size * 2);
+      ascii = Arrays.copyOf(ascii, size * 2);
     }
     if ((size + 1) * 2 > slots.length) {
       rehash(slots.length * 2);
@@ -44,6 +47,8 @@ public final class KeyTable {
     int index = size++;
     keys[index] = key;
     encodedLengths[index] = encodedLength;
+    // Only a key of one byte per char can be ASCII; the scan confirms it (an unpaired surrogate is one byte, too).
+    ascii[index] = encodedLength == key.length() && Utf8.isAscii(key);
     encodedSize += fieldSize(encodedLength);
     insert(key, index);
     return index;
@@ -64,6 +69,11 @@ public final class KeyTable {
 
   public int encodedLength(int index) {
     return encodedLengths[index];
+  }
+
+  /** Whether the key has ASCII characters only. */
+  public boolean isAscii(int index) {
+    return ascii[index];
   }
 
   /** Sum of {@link #fieldSize} over all entries. */

@@ -29,6 +29,29 @@ public final class Utf8 {
     return bytes;
   }
 
+  /** Whether every char of {@code s} is ASCII (below 0x80): then its UTF-8 bytes are its chars. */
+  public static boolean isAscii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Encodes an ASCII-only {@code s} (see {@link #isAscii}) at {@code pos} and returns the position after it. Perf:
+   * {@code String.getBytes(int, int, byte[], int)} keeps the low byte of each char, which for ASCII is exactly UTF-8,
+   * and for a compact (Latin-1) string is one array copy instead of a loop over chars; deprecated only because it is
+   * wrong for other chars.
+   */
+  @SuppressWarnings("deprecation")
+  public static int encodeAscii(String s, byte[] dst, int pos) {
+    int n = s.length();
+    s.getBytes(0, n, dst, pos);
+    return pos + n;
+  }
+
   /** Encodes {@code s} at {@code pos} (the caller ensured room) and returns the position after it. */
   public static int encode(String s, byte[] dst, int pos) {
     int n = s.length();
