@@ -1,0 +1,1046 @@
+package io.kplcodec.aws;
+
+import io.kplcodec.Aggregator;
+import io.kplcodec.BufferPool;
+import io.kplcodec.Deaggregator;
+import io.kplcodec.HashKeyRange;
+import io.kplcodec.KinesisRecord;
+import io.kplcodec.ShardMap;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
+import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * An aggregating producer over SDK v2's {@link KinesisAsyncClient}: the KPL's aggregation without its native binary.
+ *
+ * <p>{@link #add} takes a user record and returns a future that completes with where it landed ({@link PutResult}:
+ * shard, sequence number, sub-sequence number) or fails with a {@link KinesisProducerException} saying why. Nothing
+ * is dropped silently: every future completes; a record still not put once {@link Builder#recordTimeout} has passed
+ * since {@code add} fails at its next failed attempt (so at most about one request timeout and one backoff later).
+ *
+ * <ul>
+ *   <li>Aggregation per shard: user records are packed (kpl-codec {@link Aggregator}) only with records bound for the
+ *       same shard of the stream's shard map (ListShards), so a consumer filtering by hash range drops nothing.
+ *   <li>Batching: completed records go out in PutRecords calls within the entry and byte limits, at most {@link
+ *       Builder#maxInFlightRequests} at a time, and at most one call per shard at a time, so records of a partition
+ *       key are stored in the order they were added unless one of them had to be sent again (counted).
+ *   <li>Latency: a user record waits at most {@link Builder#maxBufferedTime} (100 ms by default) for an aggregate to
+ *       fill.
+ *   <li>Backpressure: {@link #add} blocks while the user records not yet completed hold more than {@link
+ *       Builder#maxBufferedBytes} (data plus partition key); memory stays bounded however slow the stream is.
+ *   <li>Retries: calls that fail (network, throttling, 5xx) and entries the service refuses (throughput exceeded,
+ *       internal failure) are sent again after an exponential backoff with jitter, until the record times out.
+ *   <li>Reshards: when an entry lands on a shard other than the predicted one, the shard map is refreshed and the user
+ *       records whose hash key lies outside the shard it landed on are sent again to their new shard (see {@link
+ *       MisroutePolicy} for the in-range ones); pending and unsent aggregates are re-packed for the new shards.
+ * </ul>
+ *
+ * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
+ * before them. Futures complete on the producer's own thread or the caller's, never under its lock. The client is
+ * the caller's: {@link #close()} does not close it.
+ */
+public final class KinesisProducer implements AutoCloseable {
+  /**
+   * What to send again when an aggregate lands, after a reshard, on a shard that does not own all of its user
+   * records. Those outside the shard are always sent again; the choice is about the ones inside it.
+   */
+  public enum MisroutePolicy {
+    /**
+     * Send the whole aggregate's user records again (the default). Safe for every consumer: KCL's {@code
+     * AggregatorUtil} and {@link Deaggregator.HashRangePolicy#DROP_WHOLE_AGGREGATE} drop such an aggregate whole, so
+     * they see each user record exactly once; a consumer dropping only out-of-range records sees the in-range ones
+     * twice (counted in {@link ProducerCounters#userRecordsResentInRange()}).
+     */
+    RESEND_WHOLE_AGGREGATE,
+    /**
+     * Send again exactly the user records outside the shard: exactly once for consumers using {@link
+     * Deaggregator.HashRangePolicy#DROP_OUT_OF_RANGE_RECORDS} (kpl-codec's {@link KclDeaggregator#create()}), but
+     * KCL's own deaggregation loses the in-range ones with the aggregate it drops.
+     */
+    RESEND_OUT_OF_RANGE
+  }
+
+  /** Re-reads aggregates this producer made, to send some of their user records again: no need to check MD5s. */
+  private static final Deaggregator DISASSEMBLER = Deaggregator.builder().verifyMd5(false).build();
+
+  private final KinesisAsyncClient client;
+  private final String streamName;
+  private final int maxEntriesPerRequest;
+  private final long maxRequestSize;
+  private final long maxBufferedTimeNanos;
+  private final long maxBufferedBytes;
+  private final int maxInFlightRequests;
+  private final long recordTimeoutNanos;
+  private final Duration recordTimeout;
+  private final Duration requestTimeout;
+  private final long backoffBaseNanos;
+  private final long backoffMaxNanos;
+  private final MisroutePolicy misroutePolicy;
+  private final ScheduledExecutorService scheduler;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+
+  // Everything below is guarded by lock.
+  private final Aggregator aggregator;
+  private ShardMap shardMap;
+  /** Every shard seen in ListShards, closed ones included: where a misrouted record landed may be closed already. */
+  private final Map<String, HashKeyRange> knownRanges = new HashMap<>();
+  /** User records in the aggregator's open aggregates, per predicted shard, in the order added to it. */
+  private Map<String, ArrayDeque<Pending>> pendingByShard = new HashMap<>();
+  /** Completed records waiting for a PutRecords call, in order. */
+  private final ArrayDeque<Outgoing> ready = new ArrayDeque<>();
+  /** Shards with a call in flight or a retry waiting: their next records wait, to keep order. */
+  private final Map<String, Integer> heldShards = new HashMap<>();
+  /**
+   * After a reshard: shards that are gone but still have a call in flight, and the shards that appeared with them.
+   * Records for the new shards wait until those calls are answered, so a record sent to a new shard cannot overtake
+   * an earlier one of the same partition key still on its way to the old shard.
+   */
+  private final Set<String> drainingShards = new java.util.HashSet<>();
+  private final Set<String> waitingShards = new java.util.HashSet<>();
+  /** Misrouted entries that landed on a shard not yet known: resolved after the next ListShards. */
+  private final List<Misrouted> awaitingShardMap = new ArrayList<>();
+  /** User records added and not completed, for flush (identity-keyed). */
+  private final Set<Pending> outstanding = new LinkedHashSet<>();
+  /**
+   * Futures to complete and PutRecords calls to make once the lock is released, in order (user callbacks and the
+   * SDK never run under it).
+   */
+  private final List<Runnable> completions = new ArrayList<>();
+  private long bufferedBytes;
+  private int inFlight;
+  private int flushers;
+  private ScheduledFuture<?> flushTimer;
+  private boolean refreshing;
+  private boolean refreshAgain;
+  private boolean closed;
+
+  private long userRecordsAdded;
+  private long userRecordsPut;
+  private long userRecordsFailed;
+  private long kinesisRecordsSent;
+  private long aggregatesSent;
+  private long putRecordsRequests;
+  private long failedRequests;
+  private long failedEntries;
+  private long retriedEntries;
+  private long misroutedRecords;
+  private long userRecordsResent;
+  private long userRecordsResentInRange;
+  private long shardMapRefreshes;
+
+  private KinesisProducer(Builder builder, List<Shard> shards) {
+    this.client = builder.client;
+    this.streamName = builder.streamName;
+    this.maxEntriesPerRequest = builder.maxEntriesPerRequest;
+    this.maxRequestSize = builder.maxRequestSize;
+    this.maxBufferedTimeNanos = builder.maxBufferedTime.toNanos();
+    this.maxBufferedBytes = builder.maxBufferedBytes;
+    this.maxInFlightRequests = builder.maxInFlightRequests;
+    this.recordTimeout = builder.recordTimeout;
+    this.recordTimeoutNanos = builder.recordTimeout.toNanos();
+    this.requestTimeout = builder.requestTimeout;
+    this.backoffBaseNanos = builder.backoffBase.toNanos();
+    this.backoffMaxNanos = builder.backoffMax.toNanos();
+    this.misroutePolicy = builder.misroutePolicy;
+    this.shardMap = openShardMap(shards);
+    shards.forEach(this::learn);
+    this.aggregator = Aggregator.builder()
+        .maxRecordSize(builder.maxRecordSize)
+        .shardMap(shardMap)
+        .bufferPool(BufferPool.heap())
+        .build();
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "kpl-codec-producer-" + streamName);
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** A builder for a producer putting into {@code streamName} with {@code client} (which stays the caller's). */
+  public static Builder builder(KinesisAsyncClient client, String streamName) {
+    return new Builder(client, streamName);
+  }
+
+  /** Adds a user record without an explicit hash key; see {@link #add(String, String, ByteBuffer)}. */
+  public CompletableFuture<PutResult> add(String partitionKey, byte[] data) {
+    return add(partitionKey, null, ByteBuffer.wrap(data));
+  }
+
+  /** Adds a user record; see {@link #add(String, String, ByteBuffer)}. */
+  public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, byte[] data) {
+    return add(partitionKey, explicitHashKey, ByteBuffer.wrap(data));
+  }
+
+  /**
+   * Adds a user record, copying {@code data}'s remaining bytes (its position is not moved). Blocks while the
+   * buffered user records exceed {@link Builder#maxBufferedBytes}.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a decimal in 0..2^128-1, or null to route by the partition key's MD5
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @throws IllegalArgumentException if a key is invalid
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalStateException if the producer is closed
+   */
+  public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    Objects.requireNonNull(partitionKey, "partitionKey");
+    Objects.requireNonNull(data, "data");
+    long bytes = (long) data.remaining() + partitionKey.length();
+    lock.lock();
+    try {
+      while (!closed && bufferedBytes > 0 && bufferedBytes + bytes > maxBufferedBytes) {
+        try {
+          changed.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return CompletableFuture.failedFuture(
+              new KinesisProducerException("Interrupted while waiting for buffer space", e));
+        }
+      }
+      if (closed) {
+        throw new IllegalStateException("The producer is closed");
+      }
+      Pending pending = new Pending(partitionKey, explicitHashKey, bytes, System.nanoTime() + recordTimeoutNanos);
+      addToAggregator(pending, data); // throws before anything changes if the record is invalid
+      bufferedBytes += bytes;
+      outstanding.add(pending);
+      userRecordsAdded++;
+      armFlushTimer();
+      trySend();
+      return pending.future;
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  /**
+   * Sends everything buffered now and waits until every user record added before this call has completed (put, or
+   * failed after its timeout).
+   */
+  public void flush() {
+    List<CompletableFuture<PutResult>> waitFor = new ArrayList<>();
+    lock.lock();
+    try {
+      flushers++;
+      flushAggregator();
+      trySend();
+      for (Pending pending : outstanding) {
+        waitFor.add(pending.future);
+      }
+    } finally {
+      unlockAndComplete();
+    }
+    try {
+      CompletableFuture.allOf(waitFor.toArray(new CompletableFuture<?>[0])).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // A failed record: its own future says why; flush only waits.
+    } finally {
+      lock.lock();
+      try {
+        flushers--;
+      } finally {
+        unlockAndComplete();
+      }
+    }
+  }
+
+  /**
+   * Refuses further records (an {@code add} blocked on a full buffer throws {@link IllegalStateException}), flushes,
+   * and stops the producer's thread. Every future is complete when this returns. Does not close the client.
+   */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      unlockAndComplete();
+    }
+    flush();
+    scheduler.shutdown();
+  }
+
+  /** What the producer did so far. */
+  public ProducerCounters counters() {
+    lock.lock();
+    try {
+      return new ProducerCounters(userRecordsAdded, userRecordsPut, userRecordsFailed, kinesisRecordsSent,
+          aggregatesSent, putRecordsRequests, failedRequests, failedEntries, retriedEntries, misroutedRecords,
+          userRecordsResent, userRecordsResentInRange, shardMapRefreshes);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The shard map the producer aggregates with now. */
+  public ShardMap shardMap() {
+    lock.lock();
+    try {
+      return shardMap;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  // ---- aggregation -------------------------------------------------------------------------------------------
+
+  /** Hands a user record to the aggregator and tracks it under its predicted shard. */
+  private void addToAggregator(Pending pending, ByteBuffer data) {
+    KinesisRecord completed = aggregator.add(pending.partitionKey, pending.explicitHashKey, data);
+    // The aggregator never puts the record just added into the record it completes: that holds earlier ones.
+    if (completed != null) {
+      onCompleted(completed);
+    }
+    String shardId = shardMap.shardIdFor(pending.partitionKey, pending.explicitHashKey);
+    pendingByShard.computeIfAbsent(shardId, id -> new ArrayDeque<>()).add(pending);
+  }
+
+  /** A record the aggregator completed holds the first {@code userRecordCount} pending records of its shard. */
+  private void onCompleted(KinesisRecord record) {
+    ArrayDeque<Pending> queue = pendingByShard.get(record.predictedShardId());
+    Pending[] users = new Pending[record.userRecordCount()];
+    for (int i = 0; i < users.length; i++) {
+      users[i] = queue == null ? null : queue.poll();
+      if (users[i] == null) {
+        throw new IllegalStateException("Producer bookkeeping out of step with the aggregator for shard "
+            + record.predictedShardId() + ": this is a bug");
+      }
+    }
+    ready.add(new Outgoing(record, users));
+  }
+
+  private void flushAggregator() {
+    for (KinesisRecord record : aggregator.flush()) {
+      onCompleted(record);
+    }
+  }
+
+  private void armFlushTimer() {
+    if (aggregator.pendingUserRecordCount() == 0 || closed && flushers == 0) {
+      return;
+    }
+    if (flushers > 0) {
+      flushAggregator(); // someone waits: no reason to hold records back
+      return;
+    }
+    if (flushTimer == null) {
+      flushTimer = scheduler.schedule(this::timedFlush, maxBufferedTimeNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void timedFlush() {
+    lock.lock();
+    try {
+      flushTimer = null;
+      flushAggregator();
+      trySend();
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  /** Puts user records back into the aggregator, to be packed for the shard that owns them now. */
+  private void reAggregate(Outgoing outgoing, boolean[] select, boolean countAsResend) {
+    KinesisRecord record = outgoing.record;
+    Pending[] users = outgoing.users;
+    if (!record.isAggregated()) {
+      if (select[0]) {
+        reAdd(users[0], record.data(), countAsResend);
+      }
+    } else {
+      DISASSEMBLER.visit(record.data(), (partitionKey, explicitHashKey, source, offset, length, index) -> {
+        if (select[(int) index]) {
+          reAdd(users[(int) index], source.slice(offset, length), countAsResend);
+        }
+      });
+    }
+    record.release();
+    armFlushTimer();
+  }
+
+  private void reAdd(Pending pending, ByteBuffer data, boolean countAsResend) {
+    if (countAsResend) {
+      pending.attempts++;
+      userRecordsResent++;
+    }
+    addToAggregator(pending, data);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------------------
+
+  private void trySend() {
+    while (inFlight < maxInFlightRequests && !ready.isEmpty()) {
+      List<Outgoing> batch = new ArrayList<>();
+      List<String> shards = new ArrayList<>();
+      long size = 0;
+      for (Iterator<Outgoing> it = ready.iterator(); it.hasNext() && batch.size() < maxEntriesPerRequest; ) {
+        Outgoing outgoing = it.next();
+        String shardId = outgoing.record.predictedShardId();
+        if (heldShards.containsKey(shardId) && !shards.contains(shardId) || waitingShards.contains(shardId)) {
+          continue; // an earlier record of this shard is in flight or waits for a retry
+        }
+        long recordSize = outgoing.record.sizeInBytes();
+        if (size + recordSize > maxRequestSize) {
+          break;
+        }
+        it.remove();
+        batch.add(outgoing);
+        size += recordSize;
+        if (!shards.contains(shardId)) {
+          shards.add(shardId);
+          hold(shardId);
+        }
+      }
+      if (batch.isEmpty()) {
+        return;
+      }
+      send(batch, shards);
+    }
+  }
+
+  private void send(List<Outgoing> batch, List<String> shards) {
+    List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.size());
+    for (Outgoing outgoing : batch) {
+      KinesisRecord record = outgoing.record;
+      // One copy: SDK 2.42 has no zero-copy SdkBytes for a (read-only) ByteBuffer. The record is kept until the
+      // response anyway, to re-send its user records if need be.
+      entries.add(PutRecordsRequestEntry.builder()
+          .partitionKey(record.partitionKey())
+          .explicitHashKey(record.explicitHashKey())
+          .data(SdkBytes.fromByteBuffer(record.data()))
+          .build());
+      kinesisRecordsSent++;
+      if (record.isAggregated()) {
+        aggregatesSent++;
+      }
+    }
+    PutRecordsRequest request = PutRecordsRequest.builder()
+        .streamName(streamName)
+        .records(entries)
+        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout))
+        .build();
+    inFlight++;
+    putRecordsRequests++;
+    // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
+    completions.add(() -> {
+      CompletableFuture<PutRecordsResponse> response;
+      try {
+        response = client.putRecords(request);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
+      response.whenCompleteAsync((result, error) -> onResponse(batch, shards, result, error), scheduler);
+    });
+  }
+
+  private void onResponse(List<Outgoing> batch, List<String> shards, PutRecordsResponse response, Throwable error) {
+    lock.lock();
+    try {
+      inFlight--;
+      shards.forEach(this::unhold);
+      List<Outgoing> retry = new ArrayList<>();
+      Throwable retryCause = null;
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        failedRequests++;
+        if (isRetryable(cause)) {
+          retry.addAll(batch);
+          retryCause = cause;
+        } else {
+          for (Outgoing outgoing : batch) {
+            fail(outgoing, new KinesisProducerException("PutRecords failed and is not retryable: " + cause, cause));
+          }
+        }
+      } else {
+        List<PutRecordsResultEntry> results = response.records();
+        for (int i = 0; i < batch.size(); i++) {
+          Outgoing outgoing = batch.get(i);
+          PutRecordsResultEntry entry = i < results.size() ? results.get(i) : null;
+          if (entry == null) {
+            retry.add(outgoing);
+            retryCause = new KinesisProducerException("PutRecords returned no result for entry " + i);
+          } else if (entry.errorCode() != null) {
+            failedEntries++;
+            KinesisProducerException cause =
+                new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
+            if (isRetryable(entry.errorCode())) {
+              retry.add(outgoing);
+              retryCause = cause;
+            } else {
+              fail(outgoing, new KinesisProducerException("The service refused the record for good", cause));
+            }
+          } else if (entry.shardId().equals(outgoing.record.predictedShardId())) {
+            succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
+          } else {
+            misrouted(outgoing, entry.shardId(), entry.sequenceNumber());
+          }
+        }
+      }
+      if (!retry.isEmpty()) {
+        retryLater(retry, retryCause);
+      }
+      trySend();
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  private static boolean isRetryable(Throwable cause) {
+    if (cause instanceof AwsServiceException) {
+      AwsServiceException service = (AwsServiceException) cause;
+      return service.isThrottlingException() || service.statusCode() >= 500
+          || "LimitExceededException".equals(service.awsErrorDetails() == null ? null
+              : service.awsErrorDetails().errorCode());
+    }
+    return cause instanceof SdkClientException;
+  }
+
+  private static boolean isRetryable(String errorCode) {
+    return "ProvisionedThroughputExceededException".equals(errorCode)
+        || "InternalFailure".equals(errorCode)
+        || "ServiceUnavailable".equals(errorCode)
+        || "KMSThrottlingException".equals(errorCode);
+  }
+
+  /** Retries after a backoff, keeping their shards held so later records of those shards stay behind them. */
+  private void retryLater(List<Outgoing> retry, Throwable cause) {
+    long now = System.nanoTime();
+    List<Outgoing> requeue = new ArrayList<>();
+    int attempts = 1;
+    for (Outgoing outgoing : retry) {
+      retriedEntries++;
+      boolean anyExpired = false;
+      for (Pending pending : outgoing.users) {
+        anyExpired |= now - pending.deadlineNanos >= 0;
+        attempts = Math.max(attempts, pending.attempts);
+      }
+      if (!anyExpired) {
+        for (Pending pending : outgoing.users) {
+          pending.attempts++;
+        }
+        requeue.add(outgoing);
+        continue;
+      }
+      // Fail the expired ones; the others go back to the aggregator, re-packed.
+      boolean[] live = new boolean[outgoing.users.length];
+      for (int i = 0; i < live.length; i++) {
+        Pending pending = outgoing.users[i];
+        if (now - pending.deadlineNanos >= 0) {
+          failOne(pending, new KinesisProducerException("Not put within the record timeout of " + recordTimeout
+              + " after " + pending.attempts + " attempt(s); last error: " + cause, cause));
+        } else {
+          live[i] = true;
+          pending.attempts++;
+        }
+      }
+      reAggregate(outgoing, live, false);
+    }
+    if (requeue.isEmpty()) {
+      return;
+    }
+    List<String> shards = new ArrayList<>();
+    for (Outgoing outgoing : requeue) {
+      String shardId = outgoing.record.predictedShardId();
+      if (!shards.contains(shardId)) {
+        shards.add(shardId);
+        hold(shardId);
+      }
+    }
+    long backoff = Math.min(backoffMaxNanos, backoffBaseNanos << Math.min(20, attempts - 1));
+    long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+    scheduler.schedule(() -> requeue(requeue, shards), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void requeue(List<Outgoing> requeue, List<String> shards) {
+    lock.lock();
+    try {
+      shards.forEach(this::unhold);
+      for (int i = requeue.size() - 1; i >= 0; i--) {
+        Outgoing outgoing = requeue.get(i);
+        if (shardMap.range(outgoing.record.predictedShardId()) == null) {
+          // Packed for a shard that is gone: re-pack for the shards that own its records now.
+          reAggregate(outgoing, all(outgoing), false);
+        } else {
+          ready.addFirst(outgoing);
+        }
+      }
+      trySend();
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  private void hold(String shardId) {
+    heldShards.merge(shardId, 1, Integer::sum);
+  }
+
+  private void unhold(String shardId) {
+    heldShards.computeIfPresent(shardId, (id, count) -> count == 1 ? null : count - 1);
+    if (!heldShards.containsKey(shardId) && drainingShards.remove(shardId) && drainingShards.isEmpty()) {
+      waitingShards.clear();
+    }
+  }
+
+  // ---- reshards ----------------------------------------------------------------------------------------------
+
+  private void misrouted(Outgoing outgoing, String actualShardId, String sequenceNumber) {
+    misroutedRecords++;
+    HashKeyRange range = knownRanges.get(actualShardId);
+    if (range == null) {
+      awaitingShardMap.add(new Misrouted(outgoing, actualShardId, sequenceNumber));
+    } else {
+      resolveMisrouted(outgoing, actualShardId, sequenceNumber, range);
+    }
+    refreshShardMap();
+  }
+
+  /** Completes the user records the landing shard owns and sends the others again (see {@link MisroutePolicy}). */
+  private void resolveMisrouted(Outgoing outgoing, String shardId, String sequenceNumber, HashKeyRange range) {
+    Pending[] users = outgoing.users;
+    boolean[] outside = new boolean[users.length];
+    boolean anyOutside = false;
+    for (int i = 0; i < users.length; i++) {
+      outside[i] = !range.containsRecord(users[i].partitionKey, users[i].explicitHashKey);
+      anyOutside |= outside[i];
+    }
+    if (!anyOutside) {
+      succeed(outgoing, shardId, sequenceNumber, null);
+      return;
+    }
+    if (misroutePolicy == MisroutePolicy.RESEND_WHOLE_AGGREGATE) {
+      boolean[] every = all(outgoing);
+      for (int i = 0; i < users.length; i++) {
+        if (!outside[i]) {
+          userRecordsResentInRange++;
+        }
+      }
+      reAggregate(outgoing, every, true);
+    } else {
+      succeed(outgoing, shardId, sequenceNumber, outside);
+      reAggregate(outgoing, outside, true);
+    }
+  }
+
+  private void refreshShardMap() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    listShards().whenCompleteAsync(this::onShardList, scheduler);
+  }
+
+  private void onShardList(List<Shard> shards, Throwable error) {
+    lock.lock();
+    try {
+      refreshing = false;
+      if (error != null) {
+        refreshAgain = false;
+        failExpiredMisrouted(error);
+        scheduler.schedule(this::retryRefresh, backoffMaxNanos, TimeUnit.NANOSECONDS);
+        return;
+      }
+      shardMapRefreshes++;
+      shards.forEach(this::learn);
+      ShardMap newMap = openShardMap(shards);
+      if (!newMap.toString().equals(shardMap.toString())) {
+        replaceShardMap(newMap);
+      }
+      List<Misrouted> waiting = new ArrayList<>(awaitingShardMap);
+      awaitingShardMap.clear();
+      for (Misrouted misrouted : waiting) {
+        HashKeyRange range = knownRanges.get(misrouted.shardId);
+        if (range == null) {
+          awaitingShardMap.add(misrouted); // not listed yet: ask again
+          refreshAgain = true;
+        } else {
+          resolveMisrouted(misrouted.outgoing, misrouted.shardId, misrouted.sequenceNumber, range);
+        }
+      }
+      if (refreshAgain) {
+        refreshAgain = false;
+        refreshShardMap();
+      }
+      armFlushTimer();
+      trySend();
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  /**
+   * Misrouted entries wait for ListShards to say which user records their shard owns; if it keeps failing, they fail
+   * at their timeout like any other record, saying where they are.
+   */
+  private void failExpiredMisrouted(Throwable error) {
+    long now = System.nanoTime();
+    for (Iterator<Misrouted> it = awaitingShardMap.iterator(); it.hasNext(); ) {
+      Misrouted misrouted = it.next();
+      boolean expired = false;
+      for (Pending pending : misrouted.outgoing.users) {
+        expired |= now - pending.deadlineNanos >= 0;
+      }
+      if (expired) {
+        it.remove();
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        fail(misrouted.outgoing, new KinesisProducerException("Landed on shard " + misrouted.shardId
+            + " (sequence number " + misrouted.sequenceNumber + "), not the predicted "
+            + misrouted.outgoing.record.predictedShardId() + ", and ListShards failed until the record timeout of "
+            + recordTimeout + ", so it is unknown whether that shard owns every user record of it: " + cause,
+            cause));
+      }
+    }
+  }
+
+  private void retryRefresh() {
+    lock.lock();
+    try {
+      refreshShardMap();
+    } finally {
+      unlockAndComplete();
+    }
+  }
+
+  private void replaceShardMap(ShardMap newMap) {
+    ShardMap oldMap = shardMap;
+    // Complete the open aggregates first, under the old map: they hold the newest records, and re-packing below goes
+    // oldest first, so each partition key's records stay in the order they were added.
+    flushAggregator();
+    List<KinesisRecord> completed = aggregator.replaceShardMap(newMap);
+    if (!completed.isEmpty()) {
+      throw new IllegalStateException("The aggregator had pending user records after a flush: this is a bug");
+    }
+    shardMap = newMap;
+    for (String oldShardId : oldMap.shardIds()) {
+      if (newMap.range(oldShardId) == null && heldShards.containsKey(oldShardId)) {
+        drainingShards.add(oldShardId);
+      }
+    }
+    if (!drainingShards.isEmpty()) {
+      for (String newShardId : newMap.shardIds()) {
+        if (oldMap.range(newShardId) == null) {
+          waitingShards.add(newShardId);
+        }
+      }
+    }
+    // Records packed for a shard that closed have not left yet: re-pack them, in order, rather than send an
+    // aggregate that mixes the new shards.
+    List<Outgoing> stale = new ArrayList<>();
+    for (Iterator<Outgoing> it = ready.iterator(); it.hasNext(); ) {
+      Outgoing outgoing = it.next();
+      if (newMap.range(outgoing.record.predictedShardId()) == null) {
+        it.remove();
+        stale.add(outgoing);
+      }
+    }
+    for (Outgoing outgoing : stale) {
+      reAggregate(outgoing, all(outgoing), false);
+    }
+  }
+
+  private CompletableFuture<List<Shard>> listShards() {
+    List<Shard> shards = new ArrayList<>();
+    return listShards(ListShardsRequest.builder().streamName(streamName).build(), shards);
+  }
+
+  private CompletableFuture<List<Shard>> listShards(ListShardsRequest request, List<Shard> shards) {
+    CompletableFuture<ListShardsResponse> response;
+    try {
+      response = client.listShards(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return response.thenCompose(page -> {
+      shards.addAll(page.shards());
+      if (page.nextToken() == null) {
+        return CompletableFuture.completedFuture(shards);
+      }
+      return listShards(ListShardsRequest.builder().nextToken(page.nextToken()).build(), shards);
+    });
+  }
+
+  private void learn(Shard shard) {
+    knownRanges.put(shard.shardId(),
+        HashKeyRange.of(shard.hashKeyRange().startingHashKey(), shard.hashKeyRange().endingHashKey()));
+  }
+
+  /** The open shards (no ending sequence number) as a shard map. */
+  static ShardMap openShardMap(List<Shard> shards) {
+    ShardMap.Builder builder = ShardMap.builder();
+    for (Shard shard : shards) {
+      if (shard.sequenceNumberRange() == null || shard.sequenceNumberRange().endingSequenceNumber() == null) {
+        builder.add(shard.shardId(), shard.hashKeyRange().startingHashKey(), shard.hashKeyRange().endingHashKey());
+      }
+    }
+    return builder.build();
+  }
+
+  // ---- completion --------------------------------------------------------------------------------------------
+
+  /** Completes the user records of an entry that landed, all of them or those {@code skip} does not mark. */
+  private void succeed(Outgoing outgoing, String shardId, String sequenceNumber, boolean[] skip) {
+    boolean aggregated = outgoing.record.isAggregated();
+    for (int i = 0; i < outgoing.users.length; i++) {
+      if (skip != null && skip[i]) {
+        continue;
+      }
+      Pending pending = outgoing.users[i];
+      PutResult result = new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts);
+      userRecordsPut++;
+      done(pending);
+      completions.add(() -> pending.future.complete(result));
+    }
+    if (skip == null) {
+      outgoing.record.release();
+    }
+  }
+
+  private void fail(Outgoing outgoing, KinesisProducerException cause) {
+    for (Pending pending : outgoing.users) {
+      failOne(pending, cause);
+    }
+    outgoing.record.release();
+  }
+
+  private void failOne(Pending pending, KinesisProducerException cause) {
+    userRecordsFailed++;
+    done(pending);
+    completions.add(() -> pending.future.completeExceptionally(cause));
+  }
+
+  private void done(Pending pending) {
+    bufferedBytes -= pending.bytes;
+    outstanding.remove(pending);
+    changed.signalAll();
+  }
+
+  private void unlockAndComplete() {
+    List<Runnable> toRun = null;
+    if (!completions.isEmpty() && lock.getHoldCount() == 1) {
+      toRun = new ArrayList<>(completions);
+      completions.clear();
+    }
+    lock.unlock();
+    if (toRun != null) {
+      for (Runnable completion : toRun) {
+        completion.run();
+      }
+    }
+  }
+
+  private static boolean[] all(Outgoing outgoing) {
+    boolean[] every = new boolean[outgoing.users.length];
+    java.util.Arrays.fill(every, true);
+    return every;
+  }
+
+  /** A user record not yet completed. Identity equality: it is its own key in {@link #outstanding}. */
+  private static final class Pending {
+    final CompletableFuture<PutResult> future = new CompletableFuture<>();
+    final String partitionKey;
+    final String explicitHashKey;
+    final long bytes;
+    final long deadlineNanos;
+    int attempts = 1;
+
+    Pending(String partitionKey, String explicitHashKey, long bytes, long deadlineNanos) {
+      this.partitionKey = partitionKey;
+      this.explicitHashKey = explicitHashKey;
+      this.bytes = bytes;
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  /** A completed record and the user records it carries, in sub-sequence order. */
+  private static final class Outgoing {
+    final KinesisRecord record;
+    final Pending[] users;
+
+    Outgoing(KinesisRecord record, Pending[] users) {
+      this.record = record;
+      this.users = users;
+    }
+  }
+
+  private static final class Misrouted {
+    final Outgoing outgoing;
+    final String shardId;
+    final String sequenceNumber;
+
+    Misrouted(Outgoing outgoing, String shardId, String sequenceNumber) {
+      this.outgoing = outgoing;
+      this.shardId = shardId;
+      this.sequenceNumber = sequenceNumber;
+    }
+  }
+
+  /** Configures a {@link KinesisProducer}. Not thread-safe. */
+  public static final class Builder {
+    private final KinesisAsyncClient client;
+    private final String streamName;
+    private int maxRecordSize = 1_048_576;
+    private int maxEntriesPerRequest = 500;
+    private long maxRequestSize = 5L * 1024 * 1024;
+    private Duration maxBufferedTime = Duration.ofMillis(100);
+    private long maxBufferedBytes = 64L * 1024 * 1024;
+    private int maxInFlightRequests = 8;
+    private Duration recordTimeout = Duration.ofSeconds(30);
+    private Duration requestTimeout = Duration.ofSeconds(6);
+    private Duration backoffBase = Duration.ofMillis(100);
+    private Duration backoffMax = Duration.ofSeconds(2);
+    private MisroutePolicy misroutePolicy = MisroutePolicy.RESEND_WHOLE_AGGREGATE;
+
+    private Builder(KinesisAsyncClient client, String streamName) {
+      this.client = Objects.requireNonNull(client, "client");
+      this.streamName = Objects.requireNonNull(streamName, "streamName");
+    }
+
+    /**
+     * The stream's maximum record size, data plus partition key (1,048,576 by default, up to 10,485,760): the size
+     * aggregates are filled to, and the largest user record accepted.
+     */
+    public Builder maxRecordSize(int bytes) {
+      this.maxRecordSize = checkRange("maxRecordSize", bytes, 1, 10_485_760);
+      return this;
+    }
+
+    /** Entries per PutRecords call, 1..500 (default 500). */
+    public Builder maxEntriesPerRequest(int entries) {
+      this.maxEntriesPerRequest = checkRange("maxEntriesPerRequest", entries, 1, 500);
+      return this;
+    }
+
+    /** Bytes per PutRecords call, data plus partition keys, up to 10 MiB (default 5 MiB, as the KPL). */
+    public Builder maxRequestSize(int bytes) {
+      this.maxRequestSize = checkRange("maxRequestSize", bytes, 1, 10_485_760);
+      return this;
+    }
+
+    /** The longest a user record waits for its aggregate to fill (default 100 ms). */
+    public Builder maxBufferedTime(Duration time) {
+      this.maxBufferedTime = positive("maxBufferedTime", time);
+      return this;
+    }
+
+    /** Bytes of user records (data plus partition key) not yet completed above which {@code add} blocks (64 MiB). */
+    public Builder maxBufferedBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxBufferedBytes must be positive: " + bytes);
+      }
+      this.maxBufferedBytes = bytes;
+      return this;
+    }
+
+    /** PutRecords calls in flight at once (default 8); one per shard at a time in any case. */
+    public Builder maxInFlightRequests(int requests) {
+      this.maxInFlightRequests = checkRange("maxInFlightRequests", requests, 1, 1000);
+      return this;
+    }
+
+    /** How long after {@code add} a user record may still be retried before its future fails (default 30 s). */
+    public Builder recordTimeout(Duration timeout) {
+      this.recordTimeout = positive("recordTimeout", timeout);
+      return this;
+    }
+
+    /** The SDK's API call timeout for each PutRecords call, its own retries included (default 6 s). */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive("requestTimeout", timeout);
+      return this;
+    }
+
+    /** Backoff before a retry: {@code base * 2^(attempt-1)}, at most {@code max}, with jitter (100 ms, 2 s). */
+    public Builder retryBackoff(Duration base, Duration max) {
+      this.backoffBase = positive("base", base);
+      this.backoffMax = positive("max", max);
+      return this;
+    }
+
+    /** What to send again when an aggregate lands on a shard that does not own all its user records. */
+    public Builder misroutePolicy(MisroutePolicy policy) {
+      this.misroutePolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Lists the stream's shards (blocking) and starts the producer.
+     *
+     * @throws KinesisProducerException if the shards cannot be listed
+     * @throws IllegalArgumentException if the request size is below the record size
+     */
+    public KinesisProducer build() {
+      if (maxRequestSize < maxRecordSize) {
+        throw new IllegalArgumentException("maxRequestSize (" + maxRequestSize
+            + ") must be at least maxRecordSize (" + maxRecordSize + ")");
+      }
+      List<Shard> shards = new ArrayList<>();
+      String token = null;
+      try {
+        do {
+          ListShardsRequest request = token == null
+              ? ListShardsRequest.builder().streamName(streamName).build()
+              : ListShardsRequest.builder().nextToken(token).build();
+          ListShardsResponse page = client.listShards(request).join();
+          shards.addAll(page.shards());
+          token = page.nextToken();
+        } while (token != null);
+      } catch (CompletionException e) {
+        throw new KinesisProducerException("Cannot list the shards of stream " + streamName, e.getCause());
+      }
+      return new KinesisProducer(this, shards);
+    }
+
+    private static int checkRange(String name, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ": " + value);
+      }
+      return value;
+    }
+
+    private static Duration positive(String name, Duration value) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "KinesisProducer{stream=" + streamName + ", " + counters() + "}";
+  }
+}

@@ -1,0 +1,82 @@
+package io.kplcodec.aws;
+
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
+import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
+import io.kplcodec.Deaggregator;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Deaggregates the records of a Lambda {@link KinesisEvent} (aws-lambda-java-events) into user records that keep
+ * the event record's sequence number, arrival time, encryption type and event source ARN.
+ *
+ * <p>Lambda does not say which shard a batch came from, so there is no hash-range filter by default; corrupt
+ * aggregates are the wrapped {@link Deaggregator}'s business (thrown by default, so a Lambda retry or a
+ * bisect-on-error configuration can isolate them).
+ *
+ * <p>Immutable and thread-safe: keep one in a static field of the handler.
+ */
+public final class LambdaDeaggregator {
+  private final Deaggregator deaggregator;
+
+  private LambdaDeaggregator(Deaggregator deaggregator) {
+    this.deaggregator = deaggregator;
+  }
+
+  /** With {@link Deaggregator#create()}: MD5 verified, corrupt aggregates thrown. */
+  public static LambdaDeaggregator create() {
+    return new LambdaDeaggregator(Deaggregator.create());
+  }
+
+  /** With this deaggregator's policies. */
+  public static LambdaDeaggregator of(Deaggregator deaggregator) {
+    return new LambdaDeaggregator(Objects.requireNonNull(deaggregator, "deaggregator"));
+  }
+
+  /** The user records of every record of the event, in order. */
+  public List<DeaggregatedRecord> deaggregate(KinesisEvent event) {
+    return deaggregate(event.getRecords());
+  }
+
+  /** The user records of these event records, in order. */
+  public List<DeaggregatedRecord> deaggregate(List<KinesisEventRecord> records) {
+    List<DeaggregatedRecord> out = new ArrayList<>(records.size());
+    for (KinesisEventRecord record : records) {
+      deaggregate(record, out);
+    }
+    return out;
+  }
+
+  /** The user records of one event record, in order. */
+  public List<DeaggregatedRecord> deaggregate(KinesisEventRecord record) {
+    List<DeaggregatedRecord> out = new ArrayList<>();
+    deaggregate(record, out);
+    return out;
+  }
+
+  private void deaggregate(KinesisEventRecord eventRecord, List<DeaggregatedRecord> out) {
+    KinesisEvent.Record record = eventRecord.getKinesis();
+    ByteBuffer data = record.getData();
+    String eventSourceArn = eventRecord.getEventSourceARN();
+    java.time.Instant arrival = record.getApproximateArrivalTimestamp() == null
+        ? null : record.getApproximateArrivalTimestamp().toInstant();
+    deaggregator.visit(data, (partitionKey, explicitHashKey, source, offset, length, subSequenceNumber) ->
+        out.add(new DeaggregatedRecord(
+            partitionKey == null ? record.getPartitionKey() : partitionKey,
+            explicitHashKey,
+            source.slice(offset, length),
+            record.getSequenceNumber(),
+            subSequenceNumber,
+            partitionKey != null,
+            arrival,
+            record.getEncryptionType(),
+            eventSourceArn)));
+  }
+
+  @Override
+  public String toString() {
+    return "LambdaDeaggregator{" + deaggregator + "}";
+  }
+}

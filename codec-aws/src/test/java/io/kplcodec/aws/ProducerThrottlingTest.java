@@ -1,0 +1,189 @@
+package io.kplcodec.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+
+/**
+ * Throttling, as the service does it: a PutRecords call that succeeds with entries refused ({@code
+ * ProvisionedThroughputExceededException}) and not stored. kinesalite never throttles, so the producer talks to it
+ * through a pass-through HTTP proxy that answers every third PutRecords call itself with all entries refused; every
+ * other call reaches kinesalite unchanged.
+ */
+class ProducerThrottlingTest {
+  private static Kinesalite kinesalite;
+  private static KinesisAsyncClient direct;
+  private static HttpServer proxy;
+  private static final AtomicInteger putRecordsCalls = new AtomicInteger();
+  private static final AtomicInteger throttledEntries = new AtomicInteger();
+
+  @BeforeAll
+  static void start() throws Exception {
+    kinesalite = Kinesalite.start(null);
+    direct = kinesalite.client();
+    proxy = throttlingProxy(kinesalite.port());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (proxy != null) {
+      proxy.stop(0);
+    }
+    if (direct != null) {
+      direct.close();
+    }
+    if (kinesalite != null) {
+      kinesalite.close();
+    }
+  }
+
+  @Test
+  void refusedEntriesAreRetriedUntilPutNothingLostNothingDuplicatedOrderKept() throws Exception {
+    String stream = "throttled";
+    List<Shard> shards = Kinesalite.createStream(direct, stream, 2);
+    int total = 20_000;
+    Random random = new Random(5);
+    String[] keyOf = new String[total];
+    List<CompletableFuture<PutResult>> futures = new ArrayList<>();
+    ProducerCounters counters;
+    try (KinesisAsyncClient throughProxy = KinesisAsyncClient.builder()
+            .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getAddress().getPort()))
+            .region(Region.US_EAST_1)
+            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
+            .build();
+        KinesisProducer producer = KinesisProducer.builder(throughProxy, stream)
+            .maxRecordSize(32 * 1024) // small aggregates: many calls, many of them throttled
+            .maxRequestSize(128 * 1024)
+            .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+            .build()) {
+      for (int id = 0; id < total; id++) {
+        keyOf[id] = "key-" + random.nextInt(300);
+        byte[] head = (id + ";").getBytes(StandardCharsets.UTF_8);
+        byte[] data = new byte[head.length + random.nextInt(300)];
+        System.arraycopy(head, 0, data, 0, head.length);
+        futures.add(producer.add(keyOf[id], data));
+      }
+      producer.flush();
+      counters = producer.counters();
+    }
+
+    for (CompletableFuture<PutResult> future : futures) {
+      assertTrue(future.isDone() && !future.isCompletedExceptionally(), () -> "failed: " + future);
+    }
+    assertTrue(throttledEntries.get() > 0);
+    assertEquals(throttledEntries.get(), counters.failedEntries(), counters.toString());
+    assertEquals(throttledEntries.get(), counters.retriedEntries(), counters.toString());
+    assertEquals(total, counters.userRecordsPut(), counters.toString());
+
+    int[] seen = new int[total];
+    Map<String, Integer> lastByKey = new HashMap<>();
+    for (Shard shard : shards) {
+      for (DeaggregatedRecord record : SdkDeaggregator.create().forShard(shard)
+          .deaggregate(Kinesalite.readShard(direct, stream, shard.shardId()))) {
+        int id = ProducerEndToEndTest.idOf(record.dataBytes());
+        seen[id]++;
+        assertEquals(keyOf[id], record.partitionKey());
+        Integer last = lastByKey.put(record.partitionKey(), id);
+        // A refused call stores nothing and its shards stay held until the retry: order holds even across retries.
+        assertTrue(last == null || last < id, "order broken for " + record.partitionKey() + ": " + last + ", " + id);
+      }
+    }
+    for (int id = 0; id < total; id++) {
+      assertEquals(1, seen[id], "user record " + id + " stored once");
+    }
+    System.out.printf("codec-aws throttling: %d user records, %d PutRecords calls (every third refused: %d entries),"
+        + " all put once, in order; %s%n", total, putRecordsCalls.get(), throttledEntries.get(), counters);
+  }
+
+  /** Forwards everything to kinesalite, except that every third PutRecords call is answered: all entries refused. */
+  static HttpServer throttlingProxy(int kinesalitePort) throws IOException {
+    HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Set<String> restricted = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
+    Pattern entry = Pattern.compile("\"PartitionKey\"");
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
+      Thread thread = new Thread(runnable, "throttling-proxy");
+      thread.setDaemon(true);
+      return thread;
+    }));
+    server.createContext("/", exchange -> {
+      try (exchange) {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if (target != null && target.endsWith(".PutRecords") && putRecordsCalls.incrementAndGet() % 3 == 1) {
+          Matcher matcher = entry.matcher(new String(body, StandardCharsets.UTF_8));
+          int entries = 0;
+          while (matcher.find()) {
+            entries++;
+          }
+          throttledEntries.addAndGet(entries);
+          StringBuilder json = new StringBuilder("{\"FailedRecordCount\":" + entries + ",\"Records\":[");
+          for (int i = 0; i < entries; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"ErrorCode\":\"ProvisionedThroughputExceededException\","
+                + "\"ErrorMessage\":\"Rate exceeded for shard in stream under account 000000000000.\"}");
+          }
+          respond(exchange, 200, "application/x-amz-json-1.1", json.append("]}").toString().getBytes(
+              StandardCharsets.UTF_8));
+          return;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + kinesalitePort + exchange.getRequestURI()))
+            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+        exchange.getRequestHeaders().forEach((name, values) -> {
+          if (!restricted.contains(name.toLowerCase())) {
+            values.forEach(value -> request.header(name, value));
+          }
+        });
+        HttpResponse<byte[]> response = forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        respond(exchange, response.statusCode(),
+            response.headers().firstValue("Content-Type").orElse("application/x-amz-json-1.1"), response.body());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    server.start();
+    return server;
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}
