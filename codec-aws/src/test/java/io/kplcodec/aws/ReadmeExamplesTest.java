@@ -43,7 +43,7 @@ import software.amazon.kinesis.processor.ShardRecordProcessor;
 import software.amazon.kinesis.processor.ShardRecordProcessorFactory;
 
 /**
- * codec-aws/README.md's snippets, verbatim between the marker comments (here and in {@link OrdersHandler}), run
+ * The repository README's codec-aws snippets, verbatim between the marker comments (here and in {@link OrdersHandler}), run
  * against kinesalite: the producer puts into it, the SDK snippet reads it back, and the Lambda handler gets a real
  * {@link KinesisEvent} built from what kinesalite returned.
  */
@@ -176,7 +176,7 @@ class ReadmeExamplesTest {
 
   @Test
   void readmeHasEverySnippetVerbatim() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+    String readme = Files.readString(Path.of("../README.md")); // the repository README
     Pattern marker = Pattern.compile("// README:(\\w+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL);
     List<String> found = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("src/test/java/io/kplcodec/aws"))) {
@@ -186,7 +186,7 @@ class ReadmeExamplesTest {
           String code = dedent(snippet.group(2));
           found.add(snippet.group(1));
           assertTrue(readme.contains("```java\n" + code + "\n```"),
-              "README.md lacks the '" + snippet.group(1) + "' snippet of " + file.getFileName() + ":\n" + code);
+              "The repository README.md lacks the '" + snippet.group(1) + "' snippet of " + file.getFileName() + ":\n" + code);
         }
       }
     }
