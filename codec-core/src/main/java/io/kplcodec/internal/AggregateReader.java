@@ -549,10 +549,8 @@ public final class AggregateReader {
     if (key.length() != length) {
       return false;
     }
-    ByteBuffer in = buffer;
-    if (in.hasArray()) {
-      byte[] array = in.array();
-      int base = in.arrayOffset() + offset;
+    if (array != null) {
+      int base = arrayBase + offset;
       for (int i = 0; i < length; i++) {
         if (key.charAt(i) != array[base + i]) {
           return false;
@@ -560,6 +558,7 @@ public final class AggregateReader {
       }
       return true;
     }
+    ByteBuffer in = buffer;
     for (int i = 0; i < length; i++) {
       if (key.charAt(i) != in.get(offset + i)) {
         return false;
@@ -569,8 +568,8 @@ public final class AggregateReader {
   }
 
   private String decode(int offset, int length) {
-    if (buffer.hasArray()) {
-      return new String(buffer.array(), buffer.arrayOffset() + offset, length, StandardCharsets.UTF_8);
+    if (array != null) {
+      return new String(array, arrayBase + offset, length, StandardCharsets.UTF_8);
     }
     if (stringScratch.length < length) {
       stringScratch = new byte[Math.max(length, stringScratch.length * 2)];
