@@ -3,6 +3,7 @@ package io.kplcodec.aws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kplcodec.local.LocalKinesis;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -51,8 +52,8 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
  * processor receives every user record the producer put.
  */
 class KclWorkerTest {
-  private static Kinesalite kinesalite;
-  private static Kinesalite dynalite;
+  private static LocalKinesis kinesalite;
+  private static LocalKinesis dynalite;
   private static KinesisAsyncClient kinesis;
   private static DynamoDbAsyncClient dynamoDb;
 
@@ -61,7 +62,7 @@ class KclWorkerTest {
     kinesalite = Kinesalite.start(null);
     dynalite = Kinesalite.startDynalite();
     kinesis = kinesalite.client();
-    dynamoDb = dynalite.dynamoClient();
+    dynamoDb = Kinesalite.dynamoClient(dynalite);
   }
 
   @AfterAll
@@ -102,7 +103,7 @@ class KclWorkerTest {
   void aKclWorkerReceivesEveryUserRecordThroughKclDeaggregator() throws Exception {
     String stream = "kcl-orders";
     String application = "kcl-orders-app";
-    Kinesalite.createStream(kinesis, stream, 2);
+    LocalKinesis.createStream(kinesis, stream, 2);
     int total = 3000;
     List<CompletableFuture<PutResult>> futures = new ArrayList<>();
     try (KinesisProducer producer = KinesisProducer.builder(kinesis, stream).build()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.RecordTooLargeException;
+import io.kplcodec.local.LocalKinesis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,14 +26,14 @@ class ProducerBehaviourTest {
   @TempDir
   static Path dataDir;
 
-  private static Kinesalite kinesalite;
+  private static LocalKinesis kinesalite;
   private static KinesisAsyncClient client;
 
   @BeforeAll
   static void start() throws Exception {
     kinesalite = Kinesalite.start(dataDir);
     client = kinesalite.client();
-    Kinesalite.createStream(client, "behaviour", 2);
+    LocalKinesis.createStream(client, "behaviour", 2);
   }
 
   @AfterAll

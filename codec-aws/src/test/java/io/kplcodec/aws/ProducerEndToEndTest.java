@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.Deaggregator;
 import io.kplcodec.HashKeyRange;
+import io.kplcodec.local.LocalKinesis;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +39,7 @@ import software.amazon.kinesis.retrieval.KinesisClientRecord;
 class ProducerEndToEndTest {
   static final int USER_RECORDS = 100_000;
 
-  private static Kinesalite kinesalite;
+  private static LocalKinesis kinesalite;
   private static KinesisAsyncClient client;
 
   @BeforeAll
@@ -74,7 +75,7 @@ class ProducerEndToEndTest {
   private void scenario(String stream, int userRecords, KinesisProducer.MisroutePolicy policy, int maxRecordSize,
       int maxRequestSize) throws Exception {
     int splitIndex = userRecords / 2;
-    List<Shard> initial = Kinesalite.createStream(client, stream, 4);
+    List<Shard> initial = LocalKinesis.createStream(client, stream, 4);
     Shard toSplit = initial.get(0);
     BigInteger start = new BigInteger(toSplit.hashKeyRange().startingHashKey());
     BigInteger end = new BigInteger(toSplit.hashKeyRange().endingHashKey());
@@ -120,8 +121,8 @@ class ProducerEndToEndTest {
       assertEquals(userRecords, counters.userRecordsPut());
       assertEquals(0, counters.userRecordsFailed());
 
-      Kinesalite.awaitActive(client, stream);
-      List<Shard> shards = new ArrayList<>(Kinesalite.listShards(client, stream));
+      LocalKinesis.awaitActive(client, stream);
+      List<Shard> shards = new ArrayList<>(LocalKinesis.listShards(client, stream));
       assertEquals(6, shards.size(), "4 shards, one split into two: " + shards);
       shards.sort(Comparator.comparing(Shard::shardId)); // parents before children: per-key order reads right
       Map<String, List<Record>> byShard = new HashMap<>();
@@ -293,7 +294,7 @@ class ProducerEndToEndTest {
   }
 
   static List<Record> readShard(String stream, String shardId) throws Exception {
-    return Kinesalite.readShard(client, stream, shardId);
+    return LocalKinesis.readShard(client, stream, shardId);
   }
 
   /** Partition keys with multi-byte characters (2-, 3- and 4-byte UTF-8) and a few integer-looking ones. */

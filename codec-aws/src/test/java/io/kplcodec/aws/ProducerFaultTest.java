@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kplcodec.local.LocalKinesis;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ class ProducerFaultTest {
   @TempDir
   static Path dataDir;
 
-  private static Kinesalite kinesalite;
+  private static LocalKinesis kinesalite;
   private static KinesisAsyncClient client;
 
   @BeforeAll
@@ -57,7 +58,7 @@ class ProducerFaultTest {
   @Order(1)
   void stoppedAndRestartedDuringProductionNothingLost() throws Exception {
     String stream = "fault-restart";
-    List<Shard> shards = Kinesalite.createStream(client, stream, 2);
+    List<Shard> shards = LocalKinesis.createStream(client, stream, 2);
     int total = 20_000;
     CountDownLatch outageStarted = new CountDownLatch(1);
     CountDownLatch halfway = new CountDownLatch(1);
@@ -130,7 +131,7 @@ class ProducerFaultTest {
   @Order(2)
   void notBackInTimeFuturesFailWithTheCauseAfterTheRecordTimeout() throws Exception {
     String stream = "fault-down";
-    Kinesalite.createStream(client, stream, 1);
+    LocalKinesis.createStream(client, stream, 1);
     KinesisProducer producer = KinesisProducer.builder(client, stream)
         .recordTimeout(Duration.ofSeconds(2))
         .requestTimeout(Duration.ofSeconds(1))
@@ -165,7 +166,7 @@ class ProducerFaultTest {
   }
 
   private static List<Record> readShard(String stream, String shardId) throws Exception {
-    return Kinesalite.readShard(client, stream, shardId);
+    return LocalKinesis.readShard(client, stream, shardId);
   }
 
   private static byte[] payload(int id, Random random) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.kplcodec.local.LocalKinesis;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -43,7 +44,7 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * other call reaches kinesalite unchanged.
  */
 class ProducerThrottlingTest {
-  private static Kinesalite kinesalite;
+  private static LocalKinesis kinesalite;
   private static KinesisAsyncClient direct;
   private static HttpServer proxy;
   private static final AtomicInteger putRecordsCalls = new AtomicInteger();
@@ -72,7 +73,7 @@ class ProducerThrottlingTest {
   @Test
   void refusedEntriesAreRetriedUntilPutNothingLostNothingDuplicatedOrderKept() throws Exception {
     String stream = "throttled";
-    List<Shard> shards = Kinesalite.createStream(direct, stream, 2);
+    List<Shard> shards = LocalKinesis.createStream(direct, stream, 2);
     int total = 20_000;
     Random random = new Random(5);
     String[] keyOf = new String[total];
@@ -112,7 +113,7 @@ class ProducerThrottlingTest {
     Map<String, Integer> lastByKey = new HashMap<>();
     for (Shard shard : shards) {
       for (DeaggregatedRecord record : SdkDeaggregator.create().forShard(shard)
-          .deaggregate(Kinesalite.readShard(direct, stream, shard.shardId()))) {
+          .deaggregate(LocalKinesis.readShard(direct, stream, shard.shardId()))) {
         int id = ProducerEndToEndTest.idOf(record.dataBytes());
         seen[id]++;
         assertEquals(keyOf[id], record.partitionKey());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
+import io.kplcodec.local.LocalKinesis;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ import software.amazon.kinesis.processor.ShardRecordProcessorFactory;
  * {@link KinesisEvent} built from what kinesalite returned.
  */
 class ReadmeExamplesTest {
-  private static Kinesalite kinesalite;
+  private static LocalKinesis kinesalite;
   private static KinesisAsyncClient kinesis;
   private static final String STREAM = "orders";
 
@@ -56,7 +57,7 @@ class ReadmeExamplesTest {
     if (kinesalite == null) {
       kinesalite = Kinesalite.start(null);
       kinesis = kinesalite.client();
-      Kinesalite.createStream(kinesis, STREAM, 2);
+      LocalKinesis.createStream(kinesis, STREAM, 2);
     }
     return kinesis;
   }
@@ -90,7 +91,7 @@ class ReadmeExamplesTest {
     }
     // README:producer end
 
-    List<Shard> shards = Kinesalite.listShards(kinesis, STREAM);
+    List<Shard> shards = LocalKinesis.listShards(kinesis, STREAM);
     Map<String, String> orders = new HashMap<>();
     List<Record> received = new ArrayList<>();
     for (Shard shard : shards) {

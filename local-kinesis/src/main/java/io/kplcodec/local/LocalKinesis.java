@@ -1,0 +1,361 @@
+package io.kplcodec.local;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.Protocol;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.Record;
+import software.amazon.awssdk.services.kinesis.model.Shard;
+import software.amazon.awssdk.services.kinesis.model.StreamStatus;
+
+/**
+ * A real Kinesis API on this machine: kinesalite (or dynalite, a DynamoDB API, for a KCL worker's leases) from npm,
+ * run by Node.js on 127.0.0.1 on a free port, for tests and the {@code kplc} demo. No Docker, no AWS account.
+ *
+ * <p>The first {@link #start} installs both packages with {@code npm ci} from the lock file in this jar into
+ * {@link #installDirectory()} (the system property {@code kplcodec.local.home}, else
+ * {@code ~/.cache/kpl-codec/local-kinesis-<lock hash>}), once per lock file, under a file lock so that concurrent
+ * processes install it once. kinesalite is started with {@code node -e} bound to 127.0.0.1 (its own CLI binds every
+ * interface). {@link #close()} stops the process.
+ *
+ * <p>kinesalite speaks JSON only: every SDK v2 client talking to it needs CBOR off (the system property
+ * {@code aws.cborEnabled=false}, which loading this class sets) and, over plain HTTP, HTTP/1.1 ({@link #client()}
+ * does both).
+ *
+ * <p>Thread-safety: an instance may be used from several threads; {@link #stop()}, {@link #startAgain()} and
+ * {@link #restart()} are meant for one controlling thread (a test's).
+ */
+public final class LocalKinesis implements AutoCloseable {
+  static {
+    System.setProperty("aws.cborEnabled", "false");
+  }
+
+  private static final String KINESALITE = "kinesalite";
+  private static final String DYNALITE = "dynalite";
+  /** What the started process prints once it listens. */
+  private static final String READY = "local-kinesis listening";
+  /** Written after a successful install; holds the installed lock file. */
+  private static final String STAMP = "node_modules/.kpl-codec-installed-lock";
+
+  private final Path dataDir;
+  private final int port;
+  private final String module;
+  private Process process;
+
+  private LocalKinesis(Path dataDir, int port, String module) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.module = module;
+  }
+
+  /**
+   * Why a local Kinesis cannot run here (Node.js or npm missing from the PATH), or empty if it can. Callers that can
+   * do without one (tests, the demo) check this first and say so instead of failing.
+   */
+  public static Optional<String> unavailableReason() {
+    if (!onPath("node") || !onPath("npm")) {
+      return Optional.of("Node.js and npm are needed on the PATH to install and run kinesalite (a Kinesis API "
+          + "implementation from npm); install Node 18 or newer");
+    }
+    return Optional.empty();
+  }
+
+  /** Where the npm packages are (or will be) installed. */
+  public static Path installDirectory() {
+    String home = System.getProperty("kplcodec.local.home");
+    if (home != null && !home.isEmpty()) {
+      return Paths.get(home).toAbsolutePath();
+    }
+    String hash = HexFormat.of().formatHex(sha256(resource("package-lock.json"))).substring(0, 12);
+    return Paths.get(System.getProperty("user.home"), ".cache", "kpl-codec", "local-kinesis-" + hash);
+  }
+
+  /** Whether {@link #start} will find the packages installed (if not, it runs {@code npm ci} first, about 10-60 s). */
+  public static boolean installed() {
+    Path dir = installDirectory();
+    try {
+      return Files.exists(dir.resolve(STAMP))
+          && Arrays.equals(Files.readAllBytes(dir.resolve(STAMP)), resource("package-lock.json"))
+          && Files.isDirectory(dir.resolve("node_modules/" + KINESALITE))
+          && Files.isDirectory(dir.resolve("node_modules/" + DYNALITE));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Starts kinesalite with its data in memory. */
+  public static LocalKinesis start() throws IOException, InterruptedException {
+    return start(null);
+  }
+
+  /**
+   * Starts kinesalite; with a {@code dataDir} its data lives there (LevelDB) and so survives {@link #restart()},
+   * else in memory.
+   *
+   * @throws IllegalStateException if Node.js or npm is missing ({@link #unavailableReason()}), the install fails, or
+   *     kinesalite does not start within 30 s (the message has its output)
+   */
+  public static LocalKinesis start(Path dataDir) throws IOException, InterruptedException {
+    return start(dataDir, KINESALITE);
+  }
+
+  /** Starts dynalite (a DynamoDB API), in memory, for a KCL worker's lease, checkpoint and worker tables. */
+  public static LocalKinesis startDynalite() throws IOException, InterruptedException {
+    return start(null, DYNALITE);
+  }
+
+  private static LocalKinesis start(Path dataDir, String module) throws IOException, InterruptedException {
+    unavailableReason().ifPresent(reason -> {
+      throw new IllegalStateException(reason);
+    });
+    install();
+    LocalKinesis server = new LocalKinesis(dataDir, freePort(), module);
+    server.startProcess();
+    return server;
+  }
+
+  /** The endpoint to give an SDK client: {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + port);
+  }
+
+  /** The port it listens on, on 127.0.0.1; it stays the same across {@link #restart()}. */
+  public int port() {
+    return port;
+  }
+
+  /** A new client for this server (plain HTTP/1.1, CBOR off, fixed test credentials); the caller closes it. */
+  public KinesisAsyncClient client() {
+    return KinesisAsyncClient.builder()
+        .endpointOverride(endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+            .protocol(Protocol.HTTP1_1)
+            .maxConcurrency(16)
+            .connectionTimeout(Duration.ofSeconds(2)))
+        .build();
+  }
+
+  /** Stops the process, as a crash would; {@link #startAgain()} brings it back on the same port and data. */
+  public void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      process = null;
+    }
+  }
+
+  /** Starts the process again after {@link #stop()}, on the same port and data directory. */
+  public void startAgain() throws IOException, InterruptedException {
+    startProcess();
+  }
+
+  /** {@link #stop()} then {@link #startAgain()}. */
+  public void restart() throws IOException, InterruptedException {
+    stop();
+    startProcess();
+  }
+
+  /** Stops the process. */
+  @Override
+  public void close() {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Creates a stream, waits until it is ACTIVE and returns its shards. */
+  public static List<Shard> createStream(KinesisAsyncClient client, String name, int shards) throws Exception {
+    client.createStream(b -> b.streamName(name).shardCount(shards)).get(10, TimeUnit.SECONDS);
+    awaitActive(client, name);
+    return listShards(client, name);
+  }
+
+  /** Waits up to 20 s for the stream to be ACTIVE (after a create, split or merge). */
+  public static void awaitActive(KinesisAsyncClient client, String name) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (client.describeStreamSummary(b -> b.streamName(name)).get(10, TimeUnit.SECONDS)
+        .streamDescriptionSummary().streamStatus() != StreamStatus.ACTIVE) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("Stream " + name + " not ACTIVE after 20 s");
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /** Every shard of the stream, closed ones included. */
+  public static List<Shard> listShards(KinesisAsyncClient client, String name) throws Exception {
+    return client.listShards(b -> b.streamName(name)).get(10, TimeUnit.SECONDS).shards();
+  }
+
+  /**
+   * Every Kinesis record of a shard, in order, read with GetRecords from the trim horizon until a read returns
+   * nothing (for an open shard: when production is over).
+   */
+  public static List<Record> readShard(KinesisAsyncClient client, String stream, String shardId) throws Exception {
+    String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shardId)
+        .shardIteratorType("TRIM_HORIZON")).get(10, TimeUnit.SECONDS).shardIterator();
+    List<Record> records = new ArrayList<>();
+    while (iterator != null) {
+      String current = iterator;
+      var response = client.getRecords(b -> b.shardIterator(current).limit(10_000)).get(30, TimeUnit.SECONDS);
+      records.addAll(response.records());
+      if (response.records().isEmpty()) {
+        break;
+      }
+      iterator = response.nextShardIterator();
+    }
+    return records;
+  }
+
+  private void startProcess() throws IOException, InterruptedException {
+    String options = module.equals(DYNALITE)
+        ? "{createTableMs: 0, deleteTableMs: 0, updateTableMs: 0}"
+        : "{createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 200, shardLimit: 100"
+            + (dataDir == null ? "" : ", path: " + jsString(dataDir.toString())) + "}";
+    String script = "require('" + module + "')(" + options + ").listen(" + port + ", '127.0.0.1', function (err) {"
+        + " if (err) { console.error(err); process.exit(1) } console.log('" + READY + "') })";
+    Process started = new ProcessBuilder("node", "-e", script)
+        .directory(installDirectory().toFile())
+        .redirectErrorStream(true)
+        .start();
+    CompletableFuture<Boolean> ready = new CompletableFuture<>();
+    List<String> output = new ArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(
+          new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          synchronized (output) {
+            output.add(line);
+          }
+          if (line.contains(READY)) {
+            ready.complete(true);
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+      ready.complete(false);
+    }, module + "-output-" + port);
+    reader.setDaemon(true);
+    reader.start();
+    boolean listening;
+    try {
+      listening = ready.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+      listening = false;
+    }
+    if (!listening) {
+      started.destroyForcibly();
+      synchronized (output) {
+        throw new IllegalStateException(module + " did not start on 127.0.0.1:" + port + ": " + output);
+      }
+    }
+    process = started;
+  }
+
+  /** {@code npm ci} from the lock file in this jar, unless the same lock file is installed already. */
+  private static synchronized void install() throws IOException, InterruptedException {
+    Path dir = installDirectory();
+    Files.createDirectories(dir);
+    try (FileChannel lockFile = FileChannel.open(dir.resolve(".install.lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = lockFile.lock()) {
+      if (installed()) {
+        return;
+      }
+      byte[] lock = resource("package-lock.json");
+      Files.write(dir.resolve("package.json"), resource("package.json"));
+      Files.write(dir.resolve("package-lock.json"), lock);
+      // --ignore-scripts: the only install script is leveldown's, which picks a bundled prebuilt binary at runtime.
+      Process npm = new ProcessBuilder("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+          .directory(dir.toFile())
+          .redirectErrorStream(true)
+          .start();
+      String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!npm.waitFor(300, TimeUnit.SECONDS) || npm.exitValue() != 0) {
+        throw new IllegalStateException("npm ci for kinesalite failed in " + dir + ":\n" + output);
+      }
+      Files.write(dir.resolve(STAMP), lock);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = LocalKinesis.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource io/kplcodec/local/" + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String jsString(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+}
