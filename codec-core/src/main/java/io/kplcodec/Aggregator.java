@@ -30,6 +30,15 @@ import java.util.function.Consumer;
  * a consumer filtering by hash range (as KCL does) drops nothing. {@link #replaceShardMap} re-routes pending user
  * records after a reshard without losing any.
  *
+ * <p>Routing by partition key only: for senders that cannot set an explicit hash key (such as Flink's
+ * KinesisStreamsSink), {@link Builder#routeByPartitionKeyOnly} makes every output record land on its shard through
+ * its partition key alone. An aggregate is then sent without an explicit hash key, under its first user record's
+ * partition key when that record has no explicit hash key (its MD5 lies in the shard by construction), else under a
+ * short routing key whose MD5 lies in the shard (found once per shard by trying "0", "1", ... and cached). A lone
+ * user record with an explicit hash key is aggregated rather than sent raw, so that its explicit hash key survives.
+ * If no routing key is found for a shard (its range is absurdly narrow), {@code add} throws an {@link
+ * IllegalStateException} and changes nothing.
+ *
  * <p>Output: each completed record is returned from the call that completed it and, if a listener is configured,
  * handed to it on the calling thread before the call returns. Records hold pooled buffers: {@link
  * KinesisRecord#release()} them once sent (see {@link KinesisRecord}). A listener should not throw; if it does, the
@@ -39,10 +48,16 @@ import java.util.function.Consumer;
  */
 public final class Aggregator {
   private static final int DECIMAL_CACHE_SIZE = 256;
+  /**
+   * Tries to find a routing key for one shard (about a second): enough for a shard owning 1/200,000 of the hash key
+   * space with a failure chance of e^-20, far narrower than a stream's shards are in practice.
+   */
+  private static final int MAX_ROUTING_KEY_TRIES = 4_000_000;
   private final int maxRecordSize;
   private final int maxUserRecordsPerAggregate;
   private final boolean aggregateLoneRecords;
   private final String fixedPartitionKey;
+  private final boolean routeByPartitionKeyOnly;
   private final BufferPool pool;
   private final Consumer<? super KinesisRecord> listener;
   private final Md5 md5 = new Md5();
@@ -57,6 +72,8 @@ public final class Aggregator {
   private ShardMap shardMap;
   /** One open aggregate per shard (or a single one without a shard map), created on first use. */
   private OpenAggregate[] open;
+  /** With {@link #routeByPartitionKeyOnly}: per shard, a partition key whose MD5 lies in it, found on first use. */
+  private String[] routingKeys;
   /** Set by {@link #prepare} when adding a user record completed an aggregate. */
   private KinesisRecord completed;
 
@@ -65,10 +82,12 @@ public final class Aggregator {
     this.maxUserRecordsPerAggregate = builder.maxUserRecordsPerAggregate;
     this.aggregateLoneRecords = builder.aggregateLoneRecords;
     this.fixedPartitionKey = builder.fixedPartitionKey;
+    this.routeByPartitionKeyOnly = builder.routeByPartitionKeyOnly;
     this.pool = builder.pool != null ? builder.pool : BufferPool.heap();
     this.listener = builder.listener;
     this.shardMap = builder.shardMap;
     this.open = new OpenAggregate[shardMap == null ? 1 : shardMap.size()];
+    this.routingKeys = shardMap == null ? null : new String[shardMap.size()];
   }
 
   /** A builder with the defaults: 1 MiB records, no user-record count limit, lone records raw, no shard map. */
@@ -152,6 +171,7 @@ public final class Aggregator {
     OpenAggregate[] previous = open;
     shardMap = newShardMap;
     open = new OpenAggregate[newShardMap.size()];
+    routingKeys = new String[newShardMap.size()];
     // Every pending user record was accepted under the same limits, so re-adding cannot fail.
     List<KinesisRecord> completedRecords = new ArrayList<>();
     for (OpenAggregate aggregate : previous) {
@@ -229,17 +249,21 @@ public final class Aggregator {
     }
     // The record starts a new aggregate: first make sure it can be sent at all.
     int partitionKeyLength = Utf8.encodedLength(partitionKey);
-    String outgoingPartitionKey = fixedPartitionKey != null ? fixedPartitionKey : partitionKey;
+    String outgoingPartitionKey = fixedPartitionKey != null ? fixedPartitionKey
+        : routeByPartitionKeyOnly && explicitHashKey != null ? routingKey(shard)
+        : partitionKey;
     int outgoingPartitionKeyLength =
-        fixedPartitionKey != null ? Utf8.encodedLength(fixedPartitionKey) : partitionKeyLength;
+        outgoingPartitionKey == partitionKey ? partitionKeyLength : Utf8.encodedLength(outgoingPartitionKey);
+    // Sent raw, a lone record would lose its explicit hash key when routing by partition key only.
+    boolean mustAggregate = aggregateLoneRecords || routeByPartitionKeyOnly && explicitHashKey != null;
     long aggregatedSize = Framing.OVERHEAD
         + KeyTable.fieldSize(partitionKeyLength)
         + (explicitHashKey == null ? 0 : KeyTable.fieldSize(explicitHashKey.length()))
         + Framing.recordFieldSize(0, explicitHashKey == null ? -1 : 0, dataLength)
         + outgoingPartitionKeyLength;
     long rawSize = (long) dataLength + partitionKeyLength;
-    if (aggregatedSize > maxRecordSize && (aggregateLoneRecords || rawSize > maxRecordSize)) {
-      throw aggregateLoneRecords
+    if (aggregatedSize > maxRecordSize && (mustAggregate || rawSize > maxRecordSize)) {
+      throw mustAggregate
           ? new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
               + partitionKeyLength + "-byte partition key needs " + aggregatedSize
               + " bytes as an aggregate, over the maximum record size of " + maxRecordSize + " bytes",
@@ -256,6 +280,7 @@ public final class Aggregator {
     }
     target.outgoingPartitionKey = outgoingPartitionKey;
     target.outgoingPartitionKeyLength = outgoingPartitionKeyLength;
+    target.mustAggregate = mustAggregate;
     target.firstHashHigh = hashKey.high;
     target.firstHashLow = hashKey.low;
     return target;
@@ -275,15 +300,16 @@ public final class Aggregator {
     AggregateEncoder encoder = aggregate.encoder;
     int count = encoder.userRecordCount();
     KinesisRecord record;
-    if (count == 1 && !aggregateLoneRecords) {
+    if (count == 1 && !aggregate.mustAggregate) {
       ByteBuffer buffer = pool.acquire(encoder.firstDataLength());
       encoder.copyFirstData(buffer);
       buffer.flip();
       record = new KinesisRecord(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), buffer, pool, 1, false,
           aggregate.shardId);
     } else {
-      record = new KinesisRecord(aggregate.outgoingPartitionKey,
-          decimal(aggregate.firstHashHigh, aggregate.firstHashLow), encoder.encode(pool), pool, count,
+      String explicitHashKey =
+          routeByPartitionKeyOnly ? null : decimal(aggregate.firstHashHigh, aggregate.firstHashLow);
+      record = new KinesisRecord(aggregate.outgoingPartitionKey, explicitHashKey, encoder.encode(pool), pool, count,
           true, aggregate.shardId);
     }
     encoder.reset();
@@ -291,6 +317,28 @@ public final class Aggregator {
       listener.accept(record);
     }
     return record;
+  }
+
+  /**
+   * A short partition key whose MD5 lies in the given shard: the first of "0", "1", ... that does, cached per shard.
+   * A shard owning a fraction f of the hash key space takes about 1/f tries.
+   */
+  private String routingKey(int shard) {
+    String key = routingKeys[shard];
+    if (key != null) {
+      return key;
+    }
+    HashKey candidate = new HashKey();
+    for (int i = 0; i < MAX_ROUTING_KEY_TRIES; i++) {
+      String partitionKey = Integer.toString(i);
+      md5.hashKeyOf(partitionKey, candidate);
+      if (shardMap.indexOf(candidate.high, candidate.low) == shard) {
+        return routingKeys[shard] = partitionKey;
+      }
+    }
+    throw new IllegalStateException("No partition key among the first " + MAX_ROUTING_KEY_TRIES
+        + " tries hashes into shard " + shardMap.shardId(shard) + " (" + shardMap.range(shardMap.shardId(shard))
+        + "): its hash key range is too narrow to route by partition key only");
   }
 
   /** The decimal form of a hash key, from the cache when it was formatted recently. */
@@ -313,6 +361,8 @@ public final class Aggregator {
     final String shardId;
     String outgoingPartitionKey;
     int outgoingPartitionKeyLength;
+    /** Whether the aggregate must be sent aggregated even if it holds one user record. */
+    boolean mustAggregate;
     long firstHashHigh;
     long firstHashLow;
 
@@ -327,6 +377,7 @@ public final class Aggregator {
     private int maxUserRecordsPerAggregate = Integer.MAX_VALUE;
     private boolean aggregateLoneRecords;
     private String fixedPartitionKey;
+    private boolean routeByPartitionKeyOnly;
     private ShardMap shardMap;
     private BufferPool pool;
     private Consumer<? super KinesisRecord> listener;
@@ -362,6 +413,16 @@ public final class Aggregator {
       return this;
     }
 
+    /**
+     * Whether every output record must land on its shard through its partition key alone, without an explicit hash
+     * key (default false); for senders that cannot set one. Requires a {@link #shardMap}; excludes a {@link
+     * #fixedPartitionKey}. See the class comment.
+     */
+    public Builder routeByPartitionKeyOnly(boolean routeByPartitionKeyOnly) {
+      this.routeByPartitionKeyOnly = routeByPartitionKeyOnly;
+      return this;
+    }
+
     /** Enables shard-aware aggregation with this map (see the class comment). */
     public Builder shardMap(ShardMap shardMap) {
       this.shardMap = Objects.requireNonNull(shardMap, "shardMap");
@@ -380,8 +441,18 @@ public final class Aggregator {
       return this;
     }
 
-    /** The aggregator. */
+    /**
+     * The aggregator.
+     *
+     * @throws IllegalStateException if {@link #routeByPartitionKeyOnly} is set without a shard map or with a fixed
+     *     partition key
+     */
     public Aggregator build() {
+      if (routeByPartitionKeyOnly && (shardMap == null || fixedPartitionKey != null)) {
+        throw new IllegalStateException(shardMap == null
+            ? "routeByPartitionKeyOnly needs a shard map: without one no partition key can be chosen per shard"
+            : "routeByPartitionKeyOnly and fixedPartitionKey exclude each other");
+      }
       return new Aggregator(this);
     }
   }
