@@ -103,6 +103,17 @@ public final class ShardMap {
     return lo;
   }
 
+  /** Equal when both have the same shard ids with the same hash key ranges. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ShardMap && byId.equals(((ShardMap) o).byId);
+  }
+
+  @Override
+  public int hashCode() {
+    return byId.hashCode();
+  }
+
   @Override
   public String toString() {
     return "ShardMap" + byId;

@@ -4,6 +4,7 @@ import static io.kplcodec.AggregatorTest.bytes;
 import static io.kplcodec.AggregatorTest.single;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -444,6 +445,19 @@ class ShardAwareAggregatorTest {
     ShardMap single = ShardMap.singleShard("only");
     assertEquals(HashKeyRange.all(), single.range("only"));
     assertNull(single.range("other"));
+  }
+
+  @Test
+  void shardMapsAreEqualWhenTheirShardsAndRangesAre() {
+    String max = Oracle.MAX_HASH_KEY.toString();
+    ShardMap ab = ShardMap.builder().add("a", "0", "10").add("b", "11", max).build();
+    ShardMap abAddedBackwards = ShardMap.builder().add("b", "11", max).add("a", "0", "10").build();
+    assertEquals(ab, abAddedBackwards);
+    assertEquals(ab.hashCode(), abAddedBackwards.hashCode());
+    assertNotEquals(ab, ShardMap.builder().add("a", "0", "11").add("b", "12", max).build(), "other ranges");
+    assertNotEquals(ab, ShardMap.builder().add("a", "0", "10").add("c", "11", max).build(), "other ids");
+    assertNotEquals(ab, ShardMap.singleShard("a"));
+    assertNotEquals(ab, null);
   }
 
   @Test
