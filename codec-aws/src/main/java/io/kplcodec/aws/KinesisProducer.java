@@ -669,15 +669,14 @@ public final class KinesisProducer implements AutoCloseable {
     try {
       refreshing = false;
       if (error != null) {
-        refreshAgain = false;
-        failExpiredMisrouted(error);
-        scheduler.schedule(this::retryRefresh, backoffMaxNanos, TimeUnit.NANOSECONDS);
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        retryRefreshLater(cause);
         return;
       }
       shardMapRefreshes++;
       shards.forEach(this::learn);
       ShardMap newMap = openShardMap(shards);
-      if (!newMap.toString().equals(shardMap.toString())) {
+      if (!newMap.equals(shardMap)) {
         replaceShardMap(newMap);
       }
       List<Misrouted> waiting = new ArrayList<>(awaitingShardMap);
@@ -685,13 +684,16 @@ public final class KinesisProducer implements AutoCloseable {
       for (Misrouted misrouted : waiting) {
         HashKeyRange range = knownRanges.get(misrouted.shardId);
         if (range == null) {
-          awaitingShardMap.add(misrouted); // not listed yet: ask again
-          refreshAgain = true;
+          awaitingShardMap.add(misrouted);
         } else {
           resolveMisrouted(misrouted.outgoing, misrouted.shardId, misrouted.sequenceNumber, range);
         }
       }
-      if (refreshAgain) {
+      if (!awaitingShardMap.isEmpty()) {
+        // Not listed yet (the service lists a new shard a moment after writing to it): ask again after a pause.
+        retryRefreshLater(new KinesisProducerException("ListShards does not list shard "
+            + awaitingShardMap.get(0).shardId));
+      } else if (refreshAgain) {
         refreshAgain = false;
         refreshShardMap();
       }
@@ -702,11 +704,18 @@ public final class KinesisProducer implements AutoCloseable {
     }
   }
 
+  /** After a failed or unhelpful ListShards: fails the misrouted entries that timed out, and asks again later. */
+  private void retryRefreshLater(Throwable cause) {
+    refreshAgain = false;
+    failExpiredMisrouted(cause);
+    scheduler.schedule(this::retryRefresh, backoffMaxNanos, TimeUnit.NANOSECONDS);
+  }
+
   /**
-   * Misrouted entries wait for ListShards to say which user records their shard owns; if it keeps failing, they fail
-   * at their timeout like any other record, saying where they are.
+   * Misrouted entries wait for ListShards to say which user records their shard owns; if it cannot say before their
+   * timeout, they fail like any other record, saying where they are.
    */
-  private void failExpiredMisrouted(Throwable error) {
+  private void failExpiredMisrouted(Throwable cause) {
     long now = System.nanoTime();
     for (Iterator<Misrouted> it = awaitingShardMap.iterator(); it.hasNext(); ) {
       Misrouted misrouted = it.next();
@@ -716,12 +725,11 @@ public final class KinesisProducer implements AutoCloseable {
       }
       if (expired) {
         it.remove();
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         fail(misrouted.outgoing, new KinesisProducerException("Landed on shard " + misrouted.shardId
             + " (sequence number " + misrouted.sequenceNumber + "), not the predicted "
-            + misrouted.outgoing.record.predictedShardId() + ", and ListShards failed until the record timeout of "
-            + recordTimeout + ", so it is unknown whether that shard owns every user record of it: " + cause,
-            cause));
+            + misrouted.outgoing.record.predictedShardId() + ", and ListShards did not give that shard's hash key "
+            + "range before the record timeout of " + recordTimeout
+            + ", so it is unknown whether that shard owns every user record of it: " + cause, cause));
       }
     }
   }
@@ -773,11 +781,16 @@ public final class KinesisProducer implements AutoCloseable {
   }
 
   private CompletableFuture<List<Shard>> listShards() {
-    List<Shard> shards = new ArrayList<>();
-    return listShards(ListShardsRequest.builder().streamName(streamName).build(), shards);
+    return listShards(client, streamName);
   }
 
-  private CompletableFuture<List<Shard>> listShards(ListShardsRequest request, List<Shard> shards) {
+  /** Every shard of the stream, closed ones included, over as many ListShards pages as it takes. */
+  static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, String streamName) {
+    return listShards(client, ListShardsRequest.builder().streamName(streamName).build(), new ArrayList<>());
+  }
+
+  private static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, ListShardsRequest request,
+      List<Shard> shards) {
     CompletableFuture<ListShardsResponse> response;
     try {
       response = client.listShards(request);
@@ -789,7 +802,7 @@ public final class KinesisProducer implements AutoCloseable {
       if (page.nextToken() == null) {
         return CompletableFuture.completedFuture(shards);
       }
-      return listShards(ListShardsRequest.builder().nextToken(page.nextToken()).build(), shards);
+      return listShards(client, ListShardsRequest.builder().nextToken(page.nextToken()).build(), shards);
     });
   }
 
@@ -1007,17 +1020,9 @@ public final class KinesisProducer implements AutoCloseable {
         throw new IllegalArgumentException("maxRequestSize (" + maxRequestSize
             + ") must be at least maxRecordSize (" + maxRecordSize + ")");
       }
-      List<Shard> shards = new ArrayList<>();
-      String token = null;
+      List<Shard> shards;
       try {
-        do {
-          ListShardsRequest request = token == null
-              ? ListShardsRequest.builder().streamName(streamName).build()
-              : ListShardsRequest.builder().nextToken(token).build();
-          ListShardsResponse page = client.listShards(request).join();
-          shards.addAll(page.shards());
-          token = page.nextToken();
-        } while (token != null);
+        shards = listShards(client, streamName).join();
       } catch (CompletionException e) {
         throw new KinesisProducerException("Cannot list the shards of stream " + streamName, e.getCause());
       }

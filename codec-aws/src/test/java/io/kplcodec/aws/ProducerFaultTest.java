@@ -15,12 +15,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -162,6 +164,62 @@ class ProducerFaultTest {
           futures.get(0).handle((r, e) -> e.getMessage()).join());
     } finally {
       kinesalite.startAgain();
+    }
+  }
+
+  @Test
+  @Order(3)
+  @Timeout(60) // before the fix, flush() waited for these futures forever
+  void landedOnAShardListShardsNeverListsFailsAtTheRecordTimeoutWithoutHammeringListShards() throws Exception {
+    String stream = "fault-unlisted";
+    LocalKinesis.createStream(client, stream, 1);
+    AtomicInteger listShardsCalls = new AtomicInteger();
+    AtomicInteger putRecordsCalls = new AtomicInteger();
+    // The first PutRecords answer says the entry landed on a shard that ListShards will never list.
+    KinesaliteProxy.Answer countListShards = (operation, body) -> {
+      if (operation.equals("ListShards")) {
+        listShardsCalls.incrementAndGet();
+      }
+      return null;
+    };
+    KinesaliteProxy.Rewrite landElsewhereOnce = (operation, response) ->
+        operation.equals("PutRecords") && putRecordsCalls.incrementAndGet() == 1
+            ? new String(response, StandardCharsets.UTF_8)
+                .replace("shardId-000000000000", "shardId-000000009999").getBytes(StandardCharsets.UTF_8)
+            : response;
+    try (KinesaliteProxy proxy = KinesaliteProxy.start(kinesalite.port(), countListShards, landElsewhereOnce);
+        KinesisAsyncClient throughProxy = proxy.client()) {
+      KinesisProducer producer = KinesisProducer.builder(throughProxy, stream)
+          .recordTimeout(Duration.ofSeconds(2))
+          .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+          .build();
+      List<CompletableFuture<PutResult>> lost = new ArrayList<>();
+      for (int id = 0; id < 100; id++) {
+        lost.add(producer.add("key-" + id, ("record " + id).getBytes(StandardCharsets.UTF_8)));
+      }
+      long start = System.nanoTime();
+      producer.flush();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      for (CompletableFuture<PutResult> future : lost) {
+        CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+            future::join);
+        String message = failure.getCause().getMessage();
+        assertTrue(message.startsWith("Landed on shard shardId-000000009999 (sequence number "), message);
+        assertTrue(message.contains("ListShards does not list shard shardId-000000009999"), message);
+      }
+      // Asked again every 200 ms (the maximum backoff) until the 2 s timeout, not in a tight loop.
+      assertTrue(listShardsCalls.get() >= 5 && listShardsCalls.get() <= 20,
+          "ListShards calls: " + listShardsCalls.get());
+      assertTrue(seconds >= 1.5 && seconds < 6, "failed at the timeout: " + seconds + " s");
+
+      // The producer goes on: later records land where predicted.
+      PutResult later = producer.add("later", new byte[] {1}).join();
+      assertEquals("shardId-000000000000", later.shardId());
+      producer.close();
+      ProducerCounters counters = producer.counters();
+      assertEquals(100, counters.userRecordsFailed(), counters.toString());
+      assertEquals(1, counters.misroutedRecords(), counters.toString());
+      assertEquals(1, counters.userRecordsPut(), counters.toString());
     }
   }
 

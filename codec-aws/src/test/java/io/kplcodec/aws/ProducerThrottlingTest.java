@@ -3,16 +3,7 @@ package io.kplcodec.aws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.kplcodec.local.LocalKinesis;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,20 +11,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.Protocol;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -46,7 +30,8 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
 class ProducerThrottlingTest {
   private static LocalKinesis kinesalite;
   private static KinesisAsyncClient direct;
-  private static HttpServer proxy;
+  private static final Pattern ENTRY = Pattern.compile("\"PartitionKey\"");
+  private static KinesaliteProxy proxy;
   private static final AtomicInteger putRecordsCalls = new AtomicInteger();
   private static final AtomicInteger throttledEntries = new AtomicInteger();
 
@@ -54,13 +39,14 @@ class ProducerThrottlingTest {
   static void start() throws Exception {
     kinesalite = Kinesalite.start(null);
     direct = kinesalite.client();
-    proxy = throttlingProxy(kinesalite.port());
+    proxy = KinesaliteProxy.start(kinesalite.port(), ProducerThrottlingTest::throttleEveryThirdPutRecords,
+        (operation, response) -> response);
   }
 
   @AfterAll
   static void stop() {
     if (proxy != null) {
-      proxy.stop(0);
+      proxy.close();
     }
     if (direct != null) {
       direct.close();
@@ -79,12 +65,7 @@ class ProducerThrottlingTest {
     String[] keyOf = new String[total];
     List<CompletableFuture<PutResult>> futures = new ArrayList<>();
     ProducerCounters counters;
-    try (KinesisAsyncClient throughProxy = KinesisAsyncClient.builder()
-            .endpointOverride(URI.create("http://127.0.0.1:" + proxy.getAddress().getPort()))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-            .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
-            .build();
+    try (KinesisAsyncClient throughProxy = proxy.client();
         KinesisProducer producer = KinesisProducer.builder(throughProxy, stream)
             .maxRecordSize(32 * 1024) // small aggregates: many calls, many of them throttled
             .maxRequestSize(128 * 1024)
@@ -129,62 +110,22 @@ class ProducerThrottlingTest {
         + " all put once, in order; %s%n", total, putRecordsCalls.get(), throttledEntries.get(), counters);
   }
 
-  /** Forwards everything to kinesalite, except that every third PutRecords call is answered: all entries refused. */
-  static HttpServer throttlingProxy(int kinesalitePort) throws IOException {
-    HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    Set<String> restricted = Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
-    Pattern entry = Pattern.compile("\"PartitionKey\"");
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
-      Thread thread = new Thread(runnable, "throttling-proxy");
-      thread.setDaemon(true);
-      return thread;
-    }));
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-        if (target != null && target.endsWith(".PutRecords") && putRecordsCalls.incrementAndGet() % 3 == 1) {
-          Matcher matcher = entry.matcher(new String(body, StandardCharsets.UTF_8));
-          int entries = 0;
-          while (matcher.find()) {
-            entries++;
-          }
-          throttledEntries.addAndGet(entries);
-          StringBuilder json = new StringBuilder("{\"FailedRecordCount\":" + entries + ",\"Records\":[");
-          for (int i = 0; i < entries; i++) {
-            json.append(i == 0 ? "" : ",").append("{\"ErrorCode\":\"ProvisionedThroughputExceededException\","
-                + "\"ErrorMessage\":\"Rate exceeded for shard in stream under account 000000000000.\"}");
-          }
-          respond(exchange, 200, "application/x-amz-json-1.1", json.append("]}").toString().getBytes(
-              StandardCharsets.UTF_8));
-          return;
-        }
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + kinesalitePort + exchange.getRequestURI()))
-            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-          if (!restricted.contains(name.toLowerCase())) {
-            values.forEach(value -> request.header(name, value));
-          }
-        });
-        HttpResponse<byte[]> response = forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        respond(exchange, response.statusCode(),
-            response.headers().firstValue("Content-Type").orElse("application/x-amz-json-1.1"), response.body());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    server.start();
-    return server;
-  }
-
-  private static void respond(HttpExchange exchange, int status, String contentType, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
+  /** Every third PutRecords call is answered by the proxy: all entries refused, nothing stored. */
+  private static byte[] throttleEveryThirdPutRecords(String operation, byte[] body) {
+    if (!operation.equals("PutRecords") || putRecordsCalls.incrementAndGet() % 3 != 1) {
+      return null;
     }
+    Matcher matcher = ENTRY.matcher(new String(body, StandardCharsets.UTF_8));
+    int entries = 0;
+    while (matcher.find()) {
+      entries++;
+    }
+    throttledEntries.addAndGet(entries);
+    StringBuilder json = new StringBuilder("{\"FailedRecordCount\":" + entries + ",\"Records\":[");
+    for (int i = 0; i < entries; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"ErrorCode\":\"ProvisionedThroughputExceededException\","
+          + "\"ErrorMessage\":\"Rate exceeded for shard in stream under account 000000000000.\"}");
+    }
+    return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 }
