@@ -65,8 +65,10 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * </ul>
  *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
- * before them. Futures complete on the producer's own thread or the caller's, never under its lock. The client is
- * the caller's: {@link #close()} does not close it.
+ * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback
+ * running on the producer's thread may {@code add} (never blocking there: the buffer limit is not applied to it, as
+ * only that thread could make room) but not {@code flush} or {@code close}, which would wait for that same thread
+ * (they throw {@link IllegalStateException}). The client is the caller's: {@link #close()} does not close it.
  */
 public final class KinesisProducer implements AutoCloseable {
   /**
@@ -106,6 +108,8 @@ public final class KinesisProducer implements AutoCloseable {
   private final long backoffMaxNanos;
   private final MisroutePolicy misroutePolicy;
   private final ScheduledExecutorService scheduler;
+  /** The scheduler's thread: it answers responses, so it must never wait for them. */
+  private volatile Thread producerThread;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -183,6 +187,7 @@ public final class KinesisProducer implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "kpl-codec-producer-" + streamName);
       thread.setDaemon(true);
+      producerThread = thread;
       return thread;
     });
   }
@@ -219,7 +224,8 @@ public final class KinesisProducer implements AutoCloseable {
     long bytes = (long) data.remaining() + partitionKey.length();
     lock.lock();
     try {
-      while (!closed && bufferedBytes > 0 && bufferedBytes + bytes > maxBufferedBytes) {
+      boolean mayWait = Thread.currentThread() != producerThread;
+      while (mayWait && !closed && bufferedBytes > 0 && bufferedBytes + bytes > maxBufferedBytes) {
         try {
           changed.await();
         } catch (InterruptedException e) {
@@ -247,8 +253,11 @@ public final class KinesisProducer implements AutoCloseable {
   /**
    * Sends everything buffered now and waits until every user record added before this call has completed (put, or
    * failed after its timeout).
+   *
+   * @throws IllegalStateException if called from a callback on the producer's thread
    */
   public void flush() {
+    refuseOnProducerThread("flush()");
     List<CompletableFuture<PutResult>> waitFor = new ArrayList<>();
     lock.lock();
     try {
@@ -280,9 +289,12 @@ public final class KinesisProducer implements AutoCloseable {
   /**
    * Refuses further records (an {@code add} blocked on a full buffer throws {@link IllegalStateException}), flushes,
    * and stops the producer's thread. Every future is complete when this returns. Does not close the client.
+   *
+   * @throws IllegalStateException if called from a callback on the producer's thread
    */
   @Override
   public void close() {
+    refuseOnProducerThread("close()");
     lock.lock();
     try {
       closed = true;
@@ -292,6 +304,13 @@ public final class KinesisProducer implements AutoCloseable {
     }
     flush();
     scheduler.shutdown();
+  }
+
+  private void refuseOnProducerThread(String method) {
+    if (Thread.currentThread() == producerThread) {
+      throw new IllegalStateException(method + " cannot run in a callback on the producer's thread: it would wait "
+          + "for that same thread; call it from another thread");
+    }
   }
 
   /** What the producer did so far. */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
@@ -163,6 +164,46 @@ class ProducerBehaviourTest {
     }
     ProducerCounters counters = producer.counters();
     assertEquals(50, counters.userRecordsPut(), counters.toString());
+  }
+
+  @Test
+  @Timeout(60) // a deadlock here would otherwise hang the build
+  void callbacksOnTheProducersThreadMayAddPastAFullBufferButNotFlush() throws Exception {
+    try (KinesisProducer producer = KinesisProducer.builder(client, "behaviour")
+        .maxBufferedBytes(2_000)
+        .build()) {
+      // Each completion adds the next record from the producer's own thread, while the buffer is kept full.
+      int chain = 20;
+      CompletableFuture<Void> chainDone = new CompletableFuture<>();
+      CompletableFuture<IllegalStateException> flushInCallback = new CompletableFuture<>();
+      producer.add("chain", new byte[1_500]).whenComplete(new java.util.function.BiConsumer<>() {
+        private int left = chain;
+
+        @Override
+        public void accept(PutResult result, Throwable error) {
+          if (error != null) {
+            chainDone.completeExceptionally(error);
+          } else if (--left == 0) {
+            try {
+              producer.flush();
+              flushInCallback.complete(null);
+            } catch (IllegalStateException e) {
+              flushInCallback.complete(e);
+            }
+            chainDone.complete(null);
+          } else {
+            producer.add("chain", new byte[1_500]).whenComplete(this);
+            producer.add("filler", new byte[1_500]); // over the 2,000-byte buffer: must not block this thread
+          }
+        }
+      });
+      chainDone.get(30, TimeUnit.SECONDS);
+      IllegalStateException refused = flushInCallback.get(1, TimeUnit.SECONDS);
+      assertTrue(refused != null && refused.getMessage().startsWith("flush() cannot run in a callback"),
+          String.valueOf(refused));
+      producer.flush();
+      assertEquals(2 * chain - 1, producer.counters().userRecordsPut(), producer.counters().toString());
+    }
   }
 
   @Test
