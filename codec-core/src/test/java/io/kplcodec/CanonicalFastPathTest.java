@@ -52,6 +52,36 @@ class CanonicalFastPathTest {
     assertEquals(true, differentOutcomes > 100, "mutations must reach the error paths: " + differentOutcomes);
   }
 
+  @Test
+  void smallRecordsAtEveryOneByteVarintBoundaryReadAlikeOnEveryPath() throws Exception {
+    // The reader's small-record path takes records whose length, index and data length are one-byte varints:
+    // cross each of those boundaries (data lengths around 122..127, indexes 126..129), valid and truncated.
+    AggregateEncoder encoder = new AggregateEncoder();
+    Random random = new Random(7);
+    for (int index = 0; index < 130; index++) {
+      encoder.add("key-" + index, null, new byte[] {(byte) index});
+    }
+    for (int length = 0; length <= 140; length++) {
+      byte[] data = new byte[length];
+      random.nextBytes(data);
+      encoder.add("key-" + (126 + length % 4), length % 5 == 0 ? "12345" : null, data);
+    }
+    byte[] record = encoder.toByteArray();
+    String direct = outcome(BufferKind.DIRECT.wrap(record));
+    assertEquals(true, direct.startsWith("records AGGREGATED"), direct);
+    assertEquals(direct, outcome(ByteBuffer.wrap(record)));
+    assertEquals(direct, outcome(BufferKind.HEAP_WITH_OFFSET.wrap(record)));
+    MessageDigest md5 = MessageDigest.getInstance("MD5");
+    for (int cut = 4; cut < record.length - 16; cut += 7) {
+      byte[] truncated = java.util.Arrays.copyOf(record, cut + 16);
+      md5.update(truncated, 4, cut - 4);
+      md5.digest(truncated, cut, 16);
+      String expected = outcome(BufferKind.DIRECT.wrap(truncated));
+      assertEquals(expected, outcome(ByteBuffer.wrap(truncated)), "cut at " + cut);
+      assertEquals(expected, outcome(BufferKind.HEAP_WITH_OFFSET.wrap(truncated)), "cut at " + cut);
+    }
+  }
+
   private static byte[] randomAggregate(Random random) {
     AggregateEncoder encoder = new AggregateEncoder();
     int records = 1 + random.nextInt(12);

@@ -2,7 +2,10 @@ package io.kplcodec.internal;
 
 import io.kplcodec.CorruptAggregateException;
 import io.kplcodec.CorruptAggregateException.Reason;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -22,6 +25,21 @@ public final class AggregateReader {
   /** protobuf-java's default recursion limit. */
   private static final int MAX_DEPTH = 100;
   private static final int NONE = -1;
+  private static final int RECORD_STRIDE = 5;
+  private static final VarHandle LITTLE_ENDIAN_INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LITTLE_ENDIAN_SHORT =
+      MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  /** A small record's first four bytes (record tag, length, partition key index tag, index), masked. */
+  private static final int SMALL_RECORD_HEAD =
+      Framing.RECORD_TAG | Framing.PARTITION_KEY_INDEX_TAG << 16;
+  /** The shortest small record: the four head bytes, the data tag and its length. */
+  private static final int SMALL_RECORD_MIN = 6;
+  private static final int OFFSET = 0;
+  private static final int PARTITION_KEY_INDEX = 1;
+  private static final int EXPLICIT_HASH_KEY_INDEX = 2;
+  private static final int DATA_OFFSET = 3;
+  private static final int DATA_LENGTH = 4;
   /** Scratch arrays bigger than this are dropped once inputs that need them stop coming (see {@link #clear}). */
   private static final int RETAINED_ENTRIES = 1 << 16;
   /**
@@ -54,11 +72,11 @@ public final class AggregateReader {
   /** The largest partition key and explicit hash key index of the records read (NONE when there are none). */
   private int maxPartitionKeyIndex;
   private int maxExplicitHashKeyIndex;
-  private int[] recordOffsets;
-  private int[] recordPartitionKeyIndexes;
-  private int[] recordExplicitHashKeyIndexes;
-  private int[] recordDataOffsets;
-  private int[] recordDataLengths;
+  /**
+   * Per record, {@link #RECORD_STRIDE} ints side by side: field offset, partition key index, explicit hash key index,
+   * data offset, data length. Perf: one array written and read in sequence, not five.
+   */
+  private int[] records;
 
   private byte[] stringScratch = new byte[256];
   private final String[] keyCache = new String[KEY_CACHE_SIZE];
@@ -115,12 +133,12 @@ public final class AggregateReader {
     if (maxPartitionKeyIndex < partitionKeys.count && maxExplicitHashKeyIndex < explicitHashKeys.count) {
       return;
     }
-    for (int i = 0; i < recordCount; i++) {
-      if (recordPartitionKeyIndexes[i] >= partitionKeys.count) {
-        throw corrupt(recordOffsets[i], Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
+    for (int r = 0; r < recordCount * RECORD_STRIDE; r += RECORD_STRIDE) {
+      if (records[r + PARTITION_KEY_INDEX] >= partitionKeys.count) {
+        throw corrupt(records[r + OFFSET], Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
       }
-      if (recordExplicitHashKeyIndexes[i] >= explicitHashKeys.count) {
-        throw corrupt(recordOffsets[i], Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE);
+      if (records[r + EXPLICIT_HASH_KEY_INDEX] >= explicitHashKeys.count) {
+        throw corrupt(records[r + OFFSET], Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE);
       }
     }
   }
@@ -138,26 +156,26 @@ public final class AggregateReader {
   }
 
   public int partitionKeyIndex(int record) {
-    return recordPartitionKeyIndexes[record];
+    return records[record * RECORD_STRIDE + PARTITION_KEY_INDEX];
   }
 
   /** The record's explicit hash key index, or -1 when it has none. */
   public int explicitHashKeyIndex(int record) {
-    return recordExplicitHashKeyIndexes[record];
+    return records[record * RECORD_STRIDE + EXPLICIT_HASH_KEY_INDEX];
   }
 
   /** Absolute index of the record's data in the buffer. */
   public int dataOffset(int record) {
-    return recordDataOffsets[record];
+    return records[record * RECORD_STRIDE + DATA_OFFSET];
   }
 
   public int dataLength(int record) {
-    return recordDataLengths[record];
+    return records[record * RECORD_STRIDE + DATA_LENGTH];
   }
 
   /** Offset of the record's field from the origin, for error reports. */
   public int recordOffset(int record) {
-    return recordOffsets[record] - origin;
+    return records[record * RECORD_STRIDE + OFFSET] - origin;
   }
 
   /** The partition key of the table entry, decoded once (invalid UTF-8 becomes U+FFFD, as in protobuf-java). */
@@ -208,7 +226,7 @@ public final class AggregateReader {
   }
 
   private boolean oversized() {
-    return recordOffsets.length > RETAINED_ENTRIES
+    return records.length > RETAINED_ENTRIES * RECORD_STRIDE
         || partitionKeys.offsets.length > RETAINED_ENTRIES
         || explicitHashKeys.offsets.length > RETAINED_ENTRIES
         || stringScratch.length > RETAINED_ENTRIES;
@@ -216,12 +234,8 @@ public final class AggregateReader {
 
   /** (Re)creates the record scratch, and shrinks the string scratch, unless they are of the retained size. */
   private void allocate() {
-    if (recordOffsets == null || recordOffsets.length > RETAINED_ENTRIES) {
-      recordOffsets = new int[64];
-      recordPartitionKeyIndexes = new int[64];
-      recordExplicitHashKeyIndexes = new int[64];
-      recordDataOffsets = new int[64];
-      recordDataLengths = new int[64];
+    if (records == null || records.length > RETAINED_ENTRIES * RECORD_STRIDE) {
+      records = new int[64 * RECORD_STRIDE];
     }
     if (stringScratch.length > RETAINED_ENTRIES) {
       stringScratch = new byte[256];
@@ -295,6 +309,21 @@ public final class AggregateReader {
     int p = pos + base;
     int end = limit + base;
     while (p < end && a[p] == Framing.RECORD_TAG) {
+      // Perf: small records (under 128 bytes, no explicit hash key, index under 128) in two wide reads:
+      // 1A len 08 index | 1A dataLength, every varint one byte.
+      if (end - p >= SMALL_RECORD_MIN) {
+        int head = (int) LITTLE_ENDIAN_INT.get(a, p);
+        int dataHead = (short) LITTLE_ENDIAN_SHORT.get(a, p + 4);
+        if ((head & 0x80FF80FF) == SMALL_RECORD_HEAD && (dataHead & 0x80FF) == Framing.DATA_TAG) {
+          int recordEnd = p + 2 + ((head >>> 8) & 0x7F);
+          int dataLength = (dataHead >>> 8) & 0x7F;
+          if (recordEnd - (p + 6) == dataLength && recordEnd <= end) {
+            addRecord(p - base, head >>> 24, NONE, p + 6 - base, dataLength);
+            p = recordEnd;
+            continue;
+          }
+        }
+      }
       long read = smallVarint(a, p + 1, end);
       if (read < 0) {
         break;
@@ -365,21 +394,17 @@ public final class AggregateReader {
 
   private void addRecord(int recordStart, int partitionKeyIndex, int explicitHashKeyIndex, int dataOffset,
       int dataLength) {
-    if (recordCount == recordOffsets.length) {
-      int n = recordCount * 2;
-      recordOffsets = Arrays.copyOf(recordOffsets, n);
-      recordPartitionKeyIndexes = Arrays.copyOf(recordPartitionKeyIndexes, n);
-      recordExplicitHashKeyIndexes = Arrays.copyOf(recordExplicitHashKeyIndexes, n);
-      recordDataOffsets = Arrays.copyOf(recordDataOffsets, n);
-      recordDataLengths = Arrays.copyOf(recordDataLengths, n);
+    int r = recordCount * RECORD_STRIDE;
+    if (r == records.length) {
+      records = Arrays.copyOf(records, r * 2);
     }
     maxPartitionKeyIndex = Math.max(maxPartitionKeyIndex, partitionKeyIndex);
     maxExplicitHashKeyIndex = Math.max(maxExplicitHashKeyIndex, explicitHashKeyIndex);
-    recordOffsets[recordCount] = recordStart;
-    recordPartitionKeyIndexes[recordCount] = partitionKeyIndex;
-    recordExplicitHashKeyIndexes[recordCount] = explicitHashKeyIndex;
-    recordDataOffsets[recordCount] = dataOffset;
-    recordDataLengths[recordCount] = dataLength;
+    records[r + OFFSET] = recordStart;
+    records[r + PARTITION_KEY_INDEX] = partitionKeyIndex;
+    records[r + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
+    records[r + DATA_OFFSET] = dataOffset;
+    records[r + DATA_LENGTH] = dataLength;
     recordCount++;
   }
 
