@@ -196,16 +196,19 @@ public final class Deaggregator {
         return classification;
       }
       AggregateReader reader = scan.reader;
+      if (!scan.filtering) {
+        reader.visitAll(source, visitor);
+        return classification;
+      }
       int count = reader.recordCount();
       for (int i = 0; i < count; i++) {
-        int partitionKeyIndex = reader.partitionKeyIndex(i);
-        int explicitHashKeyIndex = reader.explicitHashKeyIndex(i);
-        if (scan.filtering && !scan.keeps(i)) {
+        if (!scan.keeps(i)) {
           reportDrop(scan, source, i);
           continue;
         }
-        visitor.visit(reader.partitionKey(partitionKeyIndex), reader.explicitHashKey(explicitHashKeyIndex), source,
-            reader.dataOffset(i), reader.dataLength(i), i);
+        visitor.visit(reader.partitionKey(reader.partitionKeyIndex(i)),
+            reader.explicitHashKey(reader.explicitHashKeyIndex(i)), source, reader.dataOffset(i),
+            reader.dataLength(i), i);
       }
       return classification;
     } finally {
