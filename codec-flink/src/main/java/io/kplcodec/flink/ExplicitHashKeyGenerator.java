@@ -1,0 +1,17 @@
+package io.kplcodec.flink;
+
+import java.io.Serializable;
+import java.util.function.Function;
+
+/**
+ * Gives a user record's explicit hash key (a decimal in 0..2^128-1), or null to route it by the MD5 of its partition
+ * key. {@code KinesisStreamsSink} itself cannot send one; {@link AggregatingKinesisSink} honours it by aggregating the
+ * user record into the aggregate of the shard that owns the key (the explicit hash key is kept inside the aggregate
+ * for consumers).
+ *
+ * <p>Implementations are serialized with the job and called on one task thread at a time.
+ *
+ * @param <T> the user record type
+ */
+@FunctionalInterface
+public interface ExplicitHashKeyGenerator<T> extends Function<T, String>, Serializable {}
