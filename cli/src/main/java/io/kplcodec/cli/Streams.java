@@ -1,0 +1,34 @@
+package io.kplcodec.cli;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+
+/**
+ * Where a command reads and writes: its standard streams (UTF-8, whatever the platform charset) and whether
+ * {@code --verbose} was given. Results go to {@code out}; progress, notes and errors to {@code err}, so that
+ * {@code out} can be piped. The streams are thread-safe as {@link PrintStream}s are.
+ */
+final class Streams {
+  final String command;
+  final InputStream in;
+  final PrintStream out;
+  final PrintStream err;
+  final boolean verbose;
+
+  Streams(String command, InputStream in, PrintStream out, PrintStream err, boolean verbose) {
+    this.command = command;
+    this.in = in;
+    this.out = out;
+    this.err = err;
+    this.verbose = verbose;
+  }
+
+  /**
+   * A progress or status line on stderr, {@code kplc <command>: line}, flushed at once so it shows while a long step
+   * runs.
+   */
+  void progress(String line) {
+    err.println("kplc " + command + ": " + line);
+    err.flush();
+  }
+}

@@ -1,0 +1,102 @@
+package io.kplcodec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.function.Consumer;
+
+/**
+ * User records as JSON lines, what {@code aggregate} and {@code put} read and {@code deaggregate} writes:
+ * {@code {"partitionKey":"k","explicitHashKey":"123","data":"text"}}, with {@code "dataBase64"} instead of
+ * {@code "data"} for bytes that are not printable UTF-8. Other fields are ignored, so the output of {@code
+ * deaggregate} and {@code tail --output json} reads back. Stateless and thread-safe.
+ */
+final class UserRecordJson {
+  private UserRecordJson() {}
+
+  /** A user record read from a line. */
+  record Line(String location, String partitionKey, String explicitHashKey, byte[] data) {}
+
+  /**
+   * Reads every non-blank line as a user record, handing each to {@code sink} as soon as it is read (so input
+   * can be streamed).
+   */
+  static void readLines(BufferedReader reader, String source, Consumer<Line> sink) {
+    try {
+      int number = 0;
+      for (String line; (line = reader.readLine()) != null; ) {
+        number++;
+        if (!line.isBlank()) {
+          sink.accept(parse(line, source + " line " + number));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One line. {@code data} may also be any other JSON value: its compact JSON text is the data. */
+  static Line parse(String line, String where) {
+    JsonNode node;
+    try {
+      node = Json.read(line);
+    } catch (Json.InvalidJsonException e) {
+      throw CliException.failed(where + ": invalid JSON: " + e.getMessage());
+    }
+    if (!node.isObject()) {
+      throw CliException.failed(where + ": expected a JSON object with partitionKey and data, not "
+          + Json.kind(node));
+    }
+    String partitionKey = Json.text(node, "partitionKey", where);
+    if (partitionKey == null) {
+      throw CliException.failed(where + ": partitionKey is missing");
+    }
+    String explicitHashKey = Json.text(node, "explicitHashKey", where);
+    JsonNode text = node.get("data");
+    String base64 = Json.text(node, "dataBase64", where);
+    boolean hasText = text != null && !text.isNull();
+    if (hasText == (base64 != null)) {
+      throw CliException.failed(where + (hasText ? ": give data or dataBase64, not both"
+          : ": data (text) or dataBase64 is missing"));
+    }
+    byte[] data;
+    if (base64 != null) {
+      try {
+        data = Base64.getDecoder().decode(base64.strip());
+      } catch (IllegalArgumentException e) {
+        throw CliException.failed(where + ": dataBase64 is not valid base64 (" + e.getMessage() + ")");
+      }
+    } else {
+      data = (text.isTextual() ? text.textValue() : Json.write(text)).getBytes(StandardCharsets.UTF_8);
+    }
+    return new Line(where, partitionKey, explicitHashKey, data);
+  }
+
+  /** A user record as one JSON line, the shape {@link #parse} reads. */
+  static ObjectNode toJson(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    ObjectNode node = Json.object();
+    if (partitionKey != null) {
+      node.put("partitionKey", partitionKey);
+    }
+    if (explicitHashKey != null) {
+      node.put("explicitHashKey", explicitHashKey);
+    }
+    putData(node, data);
+    return node;
+  }
+
+  /** {@code "data"} as text when printable, else {@code "dataBase64"}. */
+  static void putData(ObjectNode node, ByteBuffer data) {
+    String text = Text.printableOrNull(data);
+    if (text != null) {
+      node.put("data", text);
+    } else {
+      node.put("dataBase64", Text.base64(data));
+    }
+  }
+}

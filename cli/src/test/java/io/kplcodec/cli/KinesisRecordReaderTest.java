@@ -1,0 +1,59 @@
+package io.kplcodec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Format detection and the edge cases of each input format. */
+class KinesisRecordReaderTest {
+  private static KinesisRecordReader.Parsed detect(String content) {
+    return KinesisRecordReader.parse("in", content.getBytes(StandardCharsets.UTF_8), InputFormat.AUTO);
+  }
+
+  @Test
+  void detection() {
+    assertEquals(InputFormat.BASE64, detect("AAEC\n\nAwQF\n").format());
+    assertEquals(2, detect("AAEC\n\nAwQF\n").records().size());
+    assertEquals("line 3", detect("AAEC\n\nAwQF\n").records().get(1).location());
+    assertEquals(InputFormat.RAW, detect("hello").format()); // not valid base64
+    assertEquals(InputFormat.RAW, detect("{\"order\":1}").format());
+    assertEquals(InputFormat.GET_RECORDS, detect("{\"Records\":[]}").format());
+    assertEquals(InputFormat.GET_RECORDS, detect("[{\"Data\":\"AAE=\",\"PartitionKey\":\"k\"}]").format());
+    KinesisRecordReader.Parsed lines = detect("{\"Data\":\"AAE=\",\"PartitionKey\":\"a\"}\n"
+        + "{\"Data\":\"AgM=\",\"PartitionKey\":\"b\",\"ExplicitHashKey\":\"5\"}\n");
+    assertEquals(InputFormat.GET_RECORDS, lines.format());
+    assertEquals("line 2", lines.records().get(1).location());
+    assertEquals("5", lines.records().get(1).explicitHashKey());
+    assertArrayEquals(new byte[] {2, 3}, lines.records().get(1).data());
+    KinesisRecordReader.Parsed lambda = detect("\uFEFF {\"Records\":[{\"kinesis\":{\"data\":\"AAE=\","
+        + "\"partitionKey\":\"p\",\"approximateArrivalTimestamp\":1.5},\"eventID\":\"shardId-000000000001:42\"}]}");
+    assertEquals(InputFormat.LAMBDA, lambda.format());
+    assertEquals("shardId-000000000001", lambda.records().get(0).shardId());
+    assertEquals("1970-01-01T00:00:01.500Z", lambda.records().get(0).arrival());
+  }
+
+  @Test
+  void binaryIsRawAndEmptyIsAnError() {
+    byte[] binary = {(byte) 0xF3, (byte) 0x89, 0x0A, 'A'};
+    assertEquals(InputFormat.RAW, KinesisRecordReader.parse("in", binary, InputFormat.AUTO).format());
+    assertEquals("in is empty: no record to read",
+        assertThrows(CliException.class, () -> detect(" \n")).getMessage());
+    assertEquals(0, KinesisRecordReader.parse("in", new byte[0], InputFormat.RAW).records().get(0).data().length);
+  }
+
+  @Test
+  void printableText() {
+    byte[] text = "ключ\tok\n".getBytes(StandardCharsets.UTF_8);
+    assertEquals("ключ\tok\n", Text.printableOrNull(ByteBuffer.wrap(text)));
+    assertNull(Text.printableOrNull(ByteBuffer.wrap(new byte[] {'a', 0})));
+    assertNull(Text.printableOrNull(ByteBuffer.wrap(new byte[] {(byte) 0xC3}))); // truncated UTF-8
+    assertNull(Text.printableOrNull(ByteBuffer.wrap(new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}))); // surrogate
+    assertEquals("a\\nb", Text.cell(ByteBuffer.wrap("a\nb".getBytes(StandardCharsets.UTF_8)), 0));
+    assertEquals("abc... (5 bytes)", Text.cell(ByteBuffer.wrap("abcde".getBytes(StandardCharsets.UTF_8)), 3));
+  }
+}
