@@ -19,8 +19,8 @@ import java.util.Map;
  *   <li>protobuf-java's codec says not aggregated: kpl-codec passes the same bytes through;
  *   <li>protobuf-java rejects it (or an index is outside its table): kpl-codec reports it corrupt;
  *   <li>protobuf-java parses it: kpl-codec returns the same user records, unless protobuf-java's path crosses one
- *       of the documented lenient readings ({@link ProtobufJavaPath.Quirk}), in which case kpl-codec reports it
- *       corrupt with that reason at that field.
+ *       of the documented lenient readings ({@link DocumentedDifference}, found by {@link ProtobufJavaReplay}), in
+ *       which case kpl-codec reports it corrupt with that reason at that field.
  * </ul>
  *
  * <p>kpl-codec is also run over a direct buffer and a read-only heap buffer, both at an offset inside a larger
@@ -38,7 +38,7 @@ final class Differential {
   private static final Deaggregator DEAGGREGATOR = Deaggregator.create();
 
   final Map<Outcome, Integer> counts = new EnumMap<>(Outcome.class);
-  final Map<ProtobufJavaPath.Quirk, Integer> quirks = new EnumMap<>(ProtobufJavaPath.Quirk.class);
+  final Map<DocumentedDifference, Integer> differences = new EnumMap<>(DocumentedDifference.class);
 
   Outcome check(Object context, byte[] record) {
     Decoded reference = PROTOBUF.decode(record);
@@ -59,7 +59,8 @@ final class Differential {
         }
         break;
       default: {
-        ProtobufJavaPath.Finding finding = ProtobufJavaPath.firstQuirk(ProtobufJavaCodec.messageOf(record));
+        DocumentedDifference.Finding finding =
+            ProtobufJavaReplay.firstDifference(ProtobufJavaCodec.messageOf(record));
         if (finding == null) {
           outcome = Outcome.SAME_RECORDS;
           failure = disagreement(context, record, reference, actual);
@@ -67,7 +68,7 @@ final class Differential {
           outcome = Outcome.DOCUMENTED_DIFFERENCE;
           failure = documentedDifferenceViolation(context, record, finding, reference);
           if (failure == null) {
-            quirks.merge(finding.quirk(), 1, Integer::sum);
+            differences.merge(finding.difference(), 1, Integer::sum);
           }
         }
       }
@@ -88,19 +89,19 @@ final class Differential {
   }
 
   private static String documentedDifferenceViolation(Object context, byte[] record,
-      ProtobufJavaPath.Finding finding, Decoded reference) {
+      DocumentedDifference.Finding finding, Decoded reference) {
     try {
       DEAGGREGATOR.deaggregate(record);
     } catch (CorruptAggregateException e) {
       long expectedOffset = ProtobufJavaCodec.MAGIC.length + finding.fieldOffset();
-      if (e.reason() != finding.quirk().kplCodecReason || e.offset() != expectedOffset) {
-        return context + ": protobuf-java reads " + finding.quirk() + " leniently; kpl-codec should reject it with "
-            + finding.quirk().kplCodecReason + " at offset " + expectedOffset + " but says: " + e.getMessage()
-            + "\n  input: " + Hex.of(record);
+      if (e.reason() != finding.difference().kplCodecReason() || e.offset() != expectedOffset) {
+        return context + ": protobuf-java reads " + finding.difference() + " leniently; kpl-codec should reject it "
+            + "with " + finding.difference().kplCodecReason() + " at offset " + expectedOffset + " but says: "
+            + e.getMessage() + "\n  input: " + Hex.of(record);
       }
       return null;
     }
-    return context + ": protobuf-java reads " + finding.quirk() + " at message offset " + finding.fieldOffset()
+    return context + ": protobuf-java reads " + finding.difference() + " at message offset " + finding.fieldOffset()
         + " leniently and kpl-codec must reject it, but kpl-codec accepted it\n  protobuf-java: " + reference
         + "\n  input: " + Hex.of(record);
   }
@@ -144,6 +145,6 @@ final class Differential {
 
   @Override
   public String toString() {
-    return counts + " " + quirks;
+    return counts + " " + differences;
   }
 }

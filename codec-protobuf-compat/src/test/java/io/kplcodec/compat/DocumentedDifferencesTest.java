@@ -386,7 +386,7 @@ class DocumentedDifferencesTest {
     }
 
     private String varint(int value) {
-      return Hex.of(Wire.varintBytes(value, 0));
+      return Hex.of(Wire.varint(value));
     }
 
     /** Invalid UTF-8 in a key reads as U+FFFD everywhere. */

@@ -211,10 +211,11 @@ class KclConformanceTest {
       if (thrown == null || !thrown.getMessage().contains("javax/xml/bind")) {
         fail(where + "\n  KCL should have thrown NoClassDefFoundError for javax.xml.bind");
       }
-      ProtobufJavaPath.Finding quirk = ProtobufJavaPath.firstQuirk(ProtobufJavaCodec.messageOf(record));
+      DocumentedDifference.Finding difference =
+          ProtobufJavaReplay.firstDifference(ProtobufJavaCodec.messageOf(record));
       Decoded reference = new ProtobufJavaCodec().decode(record);
       // kpl-codec: corrupt for a bad index; a non-numeric explicit hash key is only text without a hash-range filter.
-      if (reference.classification() == Classification.CORRUPT || quirk != null) {
+      if (reference.classification() == Classification.CORRUPT || difference != null) {
         assertEquals(Classification.CORRUPT, kpl.classification(), where);
       } else {
         assertEquals(reference, kpl, where);
@@ -235,10 +236,11 @@ class KclConformanceTest {
       assertEquals(Classification.CORRUPT, kplPassing.classification(), where);
       return KclRelation.KCL_PASSES_CORRUPT_THROUGH;
     }
-    ProtobufJavaPath.Finding quirk = ProtobufJavaPath.firstQuirk(ProtobufJavaCodec.messageOf(record));
+    DocumentedDifference.Finding difference =
+        ProtobufJavaReplay.firstDifference(ProtobufJavaCodec.messageOf(record));
     if (predicted instanceof KclModel.AggregateDropped) {
       assertEquals(new Decoded(Classification.AGGREGATED, List.of(), List.of(), null), kcl, where);
-      if (quirk == null && new ProtobufJavaCodec().decode(record).classification() == Classification.AGGREGATED) {
+      if (difference == null && new ProtobufJavaCodec().decode(record).classification() == Classification.AGGREGATED) {
         assertTrue(kpl.records().size() > 0, where);
       }
       return KclRelation.KCL_DROPS_AGGREGATE;
@@ -249,7 +251,7 @@ class KclConformanceTest {
       assertEquals(Classification.CORRUPT, kpl.classification(), where);
       return KclRelation.KCL_WRAPS_INDEX;
     }
-    if (quirk != null) {
+    if (difference != null) {
       assertEquals(Classification.CORRUPT, kpl.classification(), where);
       return KclRelation.KCL_READS_LENIENTLY;
     }

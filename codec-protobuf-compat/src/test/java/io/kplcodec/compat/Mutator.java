@@ -70,7 +70,7 @@ final class Mutator {
           return out;
         }
         byte[] longer = random.nextBoolean()
-            ? Wire.varintBytes(b, 2 + random.nextInt(9))
+            ? Wire.varint(b, 2 + random.nextInt(9))
             : Wire.tenByteVarint(b, random.nextInt(0x80));
         return concat(concat(Arrays.copyOfRange(in, 0, p), longer), Arrays.copyOfRange(in, p + 1, in.length));
       }

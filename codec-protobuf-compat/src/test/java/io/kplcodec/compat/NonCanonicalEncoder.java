@@ -55,11 +55,11 @@ final class NonCanonicalEncoder {
 
     List<byte[]> partitionKeyFields = new ArrayList<>();
     for (String key : partitionKeyTable) {
-      partitionKeyFields.add(lengthDelimited(new Wire(), 1, utf8(key)).toByteArray());
+      partitionKeyFields.add(lengthDelimited(new WireWriter(), 1, utf8(key)).toByteArray());
     }
     List<byte[]> explicitHashKeyFields = new ArrayList<>();
     for (String key : explicitHashKeyTable) {
-      explicitHashKeyFields.add(lengthDelimited(new Wire(), 2, utf8(key)).toByteArray());
+      explicitHashKeyFields.add(lengthDelimited(new WireWriter(), 2, utf8(key)).toByteArray());
     }
     List<byte[]> recordFields = new ArrayList<>();
     for (CompatRecord record : records) {
@@ -74,7 +74,7 @@ final class NonCanonicalEncoder {
         explicitHashKeyIndex = badIndex(explicitHashKeyTable.size());
       }
       byte[] body = recordBody(partitionKeyIndex, hasExplicitHashKey, explicitHashKeyIndex, record.data());
-      recordFields.add(lengthDelimited(new Wire(), 3, body).toByteArray());
+      recordFields.add(lengthDelimited(new WireWriter(), 3, body).toByteArray());
     }
 
     List<byte[]> fields = order(partitionKeyFields, explicitHashKeyFields, recordFields);
@@ -82,7 +82,7 @@ final class NonCanonicalEncoder {
     if (invalid()) {
       fields.add(random.nextInt(fields.size() + 1), invalidField(Level.AGGREGATE));
     }
-    Wire out = new Wire();
+    WireWriter out = new WireWriter();
     fields.forEach(out::raw);
     byte[] message = out.toByteArray();
     if (message.length > 0 && invalid()) {
@@ -115,7 +115,7 @@ final class NonCanonicalEncoder {
     return (value & 0xFFFFFFFFL) | (high << 32);
   }
 
-  private Wire tag(Wire out, int fieldNumber, int wireType) {
+  private WireWriter tag(WireWriter out, int fieldNumber, int wireType) {
     long tag = ((long) fieldNumber << 3 | wireType) & 0xFFFFFFFFL;
     if (quirk()) {
       return random.nextBoolean() ? out.raw(tenthByteAboveOne(tag)) : out.varint(over32Bits(tag));
@@ -123,7 +123,7 @@ final class NonCanonicalEncoder {
     return out.varint(tag, random);
   }
 
-  private Wire length(Wire out, int length) {
+  private WireWriter length(WireWriter out, int length) {
     if (quirk()) {
       return random.nextBoolean() ? out.raw(tenthByteAboveOne(length)) : out.varint(over32Bits(length));
     }
@@ -133,14 +133,14 @@ final class NonCanonicalEncoder {
     return out.varint(length, random);
   }
 
-  private Wire value(Wire out, long value) {
+  private WireWriter value(WireWriter out, long value) {
     if (quirk() && value >= 0) {
       return out.raw(tenthByteAboveOne(value));
     }
     return out.varint(value, random);
   }
 
-  private Wire lengthDelimited(Wire out, int fieldNumber, byte[] payload) {
+  private WireWriter lengthDelimited(WireWriter out, int fieldNumber, byte[] payload) {
     tag(out, fieldNumber, Wire.LENGTH_DELIMITED);
     length(out, payload.length);
     return out.raw(payload);
@@ -267,7 +267,7 @@ final class NonCanonicalEncoder {
     if (random.nextInt(3) != 0) {
       Collections.shuffle(kinds, random);
     }
-    Wire body = new Wire();
+    WireWriter body = new WireWriter();
     for (int i = 0; i < kinds.size(); i++) {
       RecordField kind = kinds.get(i);
       boolean last = kinds.lastIndexOf(kind) == i;
@@ -304,10 +304,10 @@ final class NonCanonicalEncoder {
     List<byte[]> fields = new ArrayList<>();
     int keys = invalid() ? 0 : 1 + (random.nextInt(5) == 0 ? 1 : 0);
     for (int i = 0; i < keys; i++) {
-      fields.add(lengthDelimited(new Wire(), 1, utf8("tag-key-" + random.nextInt(10))).toByteArray());
+      fields.add(lengthDelimited(new WireWriter(), 1, utf8("tag-key-" + random.nextInt(10))).toByteArray());
     }
     if (random.nextBoolean()) {
-      fields.add(lengthDelimited(new Wire(), 2, utf8("tag-value-" + random.nextInt(10))).toByteArray());
+      fields.add(lengthDelimited(new WireWriter(), 2, utf8("tag-value-" + random.nextInt(10))).toByteArray());
     }
     if (random.nextInt(3) == 0) {
       fields.add(unknownField(Level.TAG, 0));
@@ -316,7 +316,7 @@ final class NonCanonicalEncoder {
       fields.add(invalidField(Level.TAG));
     }
     Collections.shuffle(fields, random);
-    Wire out = new Wire();
+    WireWriter out = new WireWriter();
     fields.forEach(out::raw);
     return out.toByteArray();
   }
@@ -339,7 +339,7 @@ final class NonCanonicalEncoder {
           FIELD_NUMBERS.length)];
       wireType = WIRE_TYPES[random.nextInt(WIRE_TYPES.length)];
     } while (isKnown(level, fieldNumber, wireType) || (wireType == Wire.START_GROUP && depth >= 3));
-    Wire out = tag(new Wire(), fieldNumber, wireType);
+    WireWriter out = tag(new WireWriter(), fieldNumber, wireType);
     switch (wireType) {
       case Wire.VARINT:
         value(out, random.nextBoolean() ? random.nextInt(1000) : VARINT_VALUES[random.nextInt(VARINT_VALUES.length)]);
@@ -367,7 +367,7 @@ final class NonCanonicalEncoder {
 
   /** Something no decoder may accept, or a boundary only a faithful one gets right. */
   private byte[] invalidField(Level level) {
-    Wire out = new Wire();
+    WireWriter out = new WireWriter();
     int fieldNumber = FIELD_NUMBERS[random.nextInt(FIELD_NUMBERS.length)];
     switch (random.nextInt(9)) {
       case 0: // wire type 6 or 7
@@ -400,7 +400,7 @@ final class NonCanonicalEncoder {
   private byte[] nestedGroups(Level level, int fieldNumber) {
     int enclosing = level == Level.AGGREGATE ? 0 : level == Level.RECORD ? 1 : 2;
     int depth = 100 - enclosing + random.nextInt(3) - 1;
-    Wire out = new Wire();
+    WireWriter out = new WireWriter();
     for (int i = 0; i < depth; i++) {
       out.tag(fieldNumber, Wire.START_GROUP);
     }

@@ -4,8 +4,10 @@ import io.kplcodec.Classification;
 import io.kplcodec.compat.AggregateDecoder;
 import io.kplcodec.compat.CompatRecord;
 import io.kplcodec.compat.Decoded;
+import io.kplcodec.compat.DocumentedDifference;
 import io.kplcodec.compat.Hex;
 import io.kplcodec.compat.ProtobufJavaCodec;
+import io.kplcodec.compat.ProtobufJavaReplay;
 import java.util.List;
 import java.util.Objects;
 

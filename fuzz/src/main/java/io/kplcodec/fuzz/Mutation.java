@@ -1,6 +1,8 @@
 package io.kplcodec.fuzz;
 
 import io.kplcodec.compat.Hex;
+import io.kplcodec.compat.Wire;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -166,7 +168,7 @@ public sealed interface Mutation {
   private static byte[] applyToBytes(Mutation m, byte[] in) {
     if (m instanceof InsertChunk c) {
       int at = in.length == 0 ? 0 : Math.floorMod(c.position(), in.length + 1);
-      return Wire.concat(Arrays.copyOfRange(in, 0, at), c.chunk().bytes, Arrays.copyOfRange(in, at, in.length));
+      return concat(Arrays.copyOfRange(in, 0, at), c.chunk().bytes, Arrays.copyOfRange(in, at, in.length));
     }
     if (in.length == 0) {
       return in;
@@ -186,7 +188,15 @@ public sealed interface Mutation {
     }
     DeleteBytes d = (DeleteBytes) m;
     int length = 1 + Math.floorMod(d.length(), Math.min(16, in.length - p));
-    return Wire.concat(Arrays.copyOfRange(in, 0, p), Arrays.copyOfRange(in, p + length, in.length));
+    return concat(Arrays.copyOfRange(in, 0, p), Arrays.copyOfRange(in, p + length, in.length));
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (byte[] part : parts) {
+      out.writeBytes(part);
+    }
+    return out.toByteArray();
   }
 
   private static int positionOf(Mutation m) {

@@ -1,5 +1,6 @@
 package io.kplcodec.fuzz;
 
+import io.kplcodec.compat.Wire;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,19 +1,22 @@
-package io.kplcodec.fuzz;
+package io.kplcodec.compat;
 
 import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 
 /**
- * Walks an {@code AggregatedRecord} message the way protobuf-java's generated parser does, with protobuf-java's own
- * {@link CodedInputStream}, and reports the first varint on that path that protobuf-java reads leniently (a
- * {@link DocumentedDifference}).
+ * Replays protobuf-java's parse of an {@code AggregatedRecord} message with protobuf-java's own
+ * {@link CodedInputStream} (the one {@code parseFrom(byte[])} uses), field by field as the generated parser and
+ * {@code UnknownFieldSet} read them, and finds the first varint on that path that protobuf-java reads leniently: a
+ * {@link DocumentedDifference}.
  *
- * <p>Meaningful for messages protobuf-java accepts: the walk then reads exactly what protobuf-java read, and every
+ * <p>Meaningful for messages protobuf-java accepts: the replay then reads exactly what protobuf-java read, and every
  * varint before the first finding was read identically by a strict reader, so both took the same path up to it. A
- * value varint that protobuf-java reads differently from its bytes without being a documented construct fails with
- * an {@link AssertionError}: that would be a difference nobody documented.
+ * value varint (an index, an unknown varint field) that protobuf-java reads differently from its bytes without
+ * being a documented construct fails with an {@link AssertionError}: that would be a difference nobody documented.
+ *
+ * <p>Stateless and thread-safe: each call replays with its own reader.
  */
-final class ProtobufJavaReplay {
+public final class ProtobufJavaReplay {
   private enum Use {
     TAG, LENGTH, VALUE
   }
@@ -22,7 +25,7 @@ final class ProtobufJavaReplay {
     AGGREGATE, RECORD, TAG, GROUP
   }
 
-  /** Unwinds the walk at the first finding. */
+  /** Unwinds the replay at the first finding. */
   private static final class Found extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final transient DocumentedDifference.Finding finding;
@@ -42,11 +45,13 @@ final class ProtobufJavaReplay {
   }
 
   /**
-   * The first documented difference on protobuf-java's path through a message it accepts, or null.
+   * The first documented difference on protobuf-java's path through {@code message} (the protobuf message, without
+   * magic and MD5; see {@link ProtobufJavaCodec#messageOf}), or null if there is none.
    *
    * @throws IllegalStateException if protobuf-java's reader fails on the message after all
+   * @throws AssertionError if protobuf-java reads a value varint differently from its bytes
    */
-  static DocumentedDifference.Finding firstDifference(byte[] message) {
+  public static DocumentedDifference.Finding firstDifference(byte[] message) {
     ProtobufJavaReplay replay = new ProtobufJavaReplay(message);
     try {
       replay.walk(Level.AGGREGATE, 0);
@@ -58,6 +63,7 @@ final class ProtobufJavaReplay {
     }
   }
 
+  /** Reads fields to the end of the current limit, or (inside a group) to its end-group tag. */
   private void walk(Level level, int groupFieldNumber) throws IOException {
     while (!in.isAtEnd()) {
       int fieldStart = in.getTotalBytesRead();
@@ -156,7 +162,11 @@ final class ProtobufJavaReplay {
     }
   }
 
-  /** Reads the varint at {@code start} strictly and compares it with what protobuf-java makes of it. */
+  /**
+   * Reads the varint at {@code start} strictly and compares it with what protobuf-java makes of it: a finding if
+   * kpl-codec must reject it, an {@link AssertionError} if protobuf-java read a value (not a tag or length)
+   * differently.
+   */
   private void check(int start, int fieldStart, Use use, long protobufValue) {
     long strict = 0;
     for (int i = 0; ; i++) {
