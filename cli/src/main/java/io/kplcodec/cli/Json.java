@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 
 /**
@@ -33,7 +32,9 @@ final class Json {
     } catch (JsonProcessingException e) {
       throw new InvalidJsonException(e);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Nothing is read from a device here: jackson's other IOExceptions are about the bytes too, such as text that
+      // is not valid in the encoding it detected (a CharConversionException for bytes that look like UTF-32).
+      throw new InvalidJsonException(e);
     }
   }
 
@@ -91,17 +92,24 @@ final class Json {
       this.line = location == null ? -1 : location.getLineNr();
     }
 
+    /** Bytes jackson could not even read as text. */
+    InvalidJsonException(IOException cause) {
+      super("not readable as JSON text: " + firstLine(String.valueOf(cause.getMessage())), cause);
+      this.line = -1;
+    }
+
     /** The line of the error, from 1, or -1 if unknown. */
     long line() {
       return line;
     }
 
-    private static String describe(JsonProcessingException e) {
-      String message = e.getOriginalMessage();
+    private static String firstLine(String message) {
       int newline = message.indexOf('\n');
-      if (newline >= 0) {
-        message = message.substring(0, newline);
-      }
+      return newline >= 0 ? message.substring(0, newline) : message;
+    }
+
+    private static String describe(JsonProcessingException e) {
+      String message = firstLine(e.getOriginalMessage());
       JsonLocation location = e.getLocation();
       return location == null || location.getLineNr() < 0 ? message
           : message + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";

@@ -38,25 +38,29 @@ final class ShardMapReader {
    * shards.
    */
   static ShardMap read(Path file) {
-    byte[] content = KinesisRecordReader.read(file);
+    return parse(file.toString(), KinesisRecordReader.read(file));
+  }
+
+  /** {@link #read}, from the content of {@code source}. */
+  static ShardMap parse(String source, byte[] content) {
     JsonNode root;
     try {
       root = Json.read(content);
     } catch (Json.InvalidJsonException e) {
-      throw CliException.failed(file + ": invalid JSON: " + e.getMessage());
+      throw CliException.failed(source + ": invalid JSON: " + e.getMessage());
     }
     JsonNode shards = root.isArray() ? root
         : root.path("Shards").isArray() ? root.get("Shards")
         : root.path("StreamDescription").path("Shards");
     if (!shards.isArray()) {
-      throw CliException.failed(file + ": no shards: expected ListShards output ({\"Shards\":[...]}), "
+      throw CliException.failed(source + ": no shards: expected ListShards output ({\"Shards\":[...]}), "
           + "DescribeStream output or an array of shards");
     }
     ShardMap.Builder builder = ShardMap.builder();
     int open = 0;
     for (int i = 0; i < shards.size(); i++) {
       JsonNode shard = shards.get(i);
-      String where = file + " Shards[" + i + "]";
+      String where = source + " Shards[" + i + "]";
       if (shard.path("SequenceNumberRange").hasNonNull("EndingSequenceNumber")) {
         continue; // closed by a reshard: it takes no new records
       }
@@ -74,12 +78,12 @@ final class ShardMapReader {
       open++;
     }
     if (open == 0) {
-      throw CliException.failed(file + ": no open shard (every shard has an EndingSequenceNumber)");
+      throw CliException.failed(source + ": no open shard (every shard has an EndingSequenceNumber)");
     }
     try {
       return builder.build();
     } catch (IllegalArgumentException e) {
-      throw CliException.failed(file + ": the open shards are not a shard map: " + e.getMessage());
+      throw CliException.failed(source + ": the open shards are not a shard map: " + e.getMessage());
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,24 @@ class KinesisRecordReaderTest {
     assertEquals("in is empty: no record to read",
         assertThrows(CliException.class, () -> detect(" \n")).getMessage());
     assertEquals(0, KinesisRecordReader.parse("in", new byte[0], InputFormat.RAW).records().get(0).data().length);
+  }
+
+  /**
+   * Found by InputParsingFuzzTest (input {@code utf32-looking-json-crash-431a7cd0}): bytes jackson auto-detects as
+   * UTF-32 made it throw a CharConversionException, which kplc reported as a crash with a stack trace.
+   */
+  @Test
+  void bytesJacksonCannotDecodeAreOneLineInvalidJsonErrors() throws Exception {
+    byte[] content;
+    try (var in = getClass().getResourceAsStream(
+        "InputParsingFuzzTestInputs/parseInput/utf32-looking-json-crash-431a7cd0")) {
+      content = in.readAllBytes();
+    }
+    for (InputFormat format : new InputFormat[] {InputFormat.LAMBDA, InputFormat.GET_RECORDS}) {
+      CliException error = assertThrows(CliException.class, () -> KinesisRecordReader.parse("in", content, format));
+      assertTrue(error.getMessage().startsWith("in: invalid JSON: not readable as JSON text: Invalid UTF-32"),
+          error.getMessage());
+    }
   }
 
   @Test
