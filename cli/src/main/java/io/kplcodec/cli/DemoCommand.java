@@ -255,16 +255,7 @@ final class DemoCommand extends Command {
     List<Shard> shards = new ArrayList<>(LocalKinesis.listShards(client, STREAM));
     shards.sort(Comparator.comparing(Shard::shardId)); // parents before children, as a KCL worker reads them
     AtomicLong discarded = new AtomicLong();
-    // Drops a whole aggregate when one user record lies outside the shard, as KCL does.
-    Deaggregator deaggregator = Deaggregator.builder()
-        .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_WHOLE_AGGREGATE)
-        .listener(new Deaggregator.Listener() {
-          @Override
-          public void dropped(UserRecord record, Deaggregator.DropReason reason) {
-            discarded.incrementAndGet();
-          }
-        })
-        .build();
+    Deaggregator deaggregator = kclLikeDeaggregator(discarded);
     long kinesisRecordsRead = 0;
     long bytesStored = 0;
     String firstError = null;
@@ -383,15 +374,7 @@ final class DemoCommand extends Command {
 
     long consumeStart = System.nanoTime();
     AtomicLong discarded = new AtomicLong();
-    Deaggregator deaggregator = Deaggregator.builder()
-        .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_WHOLE_AGGREGATE)
-        .listener(new Deaggregator.Listener() {
-          @Override
-          public void dropped(UserRecord record, Deaggregator.DropReason reason) {
-            discarded.incrementAndGet();
-          }
-        })
-        .build();
+    Deaggregator deaggregator = kclLikeDeaggregator(discarded);
     String[] firstError = {null};
     long bytesPut = 0;
     for (int i = 0; i < completed.size(); i++) {
@@ -433,5 +416,18 @@ final class DemoCommand extends Command {
   /** The hash key halfway through {@code [start, end]}, where a split makes two equal children. */
   private static String midpoint(String start, String end) {
     return new BigInteger(start).add(new BigInteger(end)).add(BigInteger.ONE).shiftRight(1).toString();
+  }
+
+  /** Drops a whole aggregate when one user record lies outside the shard, as KCL does, counting what it drops. */
+  private static Deaggregator kclLikeDeaggregator(AtomicLong discarded) {
+    return Deaggregator.builder()
+        .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_WHOLE_AGGREGATE)
+        .listener(new Deaggregator.Listener() {
+          @Override
+          public void dropped(UserRecord record, Deaggregator.DropReason reason) {
+            discarded.incrementAndGet();
+          }
+        })
+        .build();
   }
 }
