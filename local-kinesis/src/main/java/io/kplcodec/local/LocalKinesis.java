@@ -247,7 +247,9 @@ public final class LocalKinesis implements AutoCloseable {
         ? "{createTableMs: 0, deleteTableMs: 0, updateTableMs: 0}"
         : "{createStreamMs: 20, deleteStreamMs: 20, updateStreamMs: 200, shardLimit: 100"
             + (dataDir == null ? "" : ", path: " + jsString(dataDir.toString())) + "}";
-    String script = "require('" + module + "')(" + options + ").listen(" + port + ", '127.0.0.1', function (err) {"
+    // The process also ends when its stdin does: if this JVM dies (even by SIGKILL), no orphan keeps the port.
+    String script = "process.stdin.on('end', function () { process.exit(0) }); process.stdin.resume(); "
+        + "require('" + module + "')(" + options + ").listen(" + port + ", '127.0.0.1', function (err) {"
         + " if (err) { console.error(err); process.exit(1) } console.log('" + READY + "') })";
     Process started = new ProcessBuilder("node", "-e", script)
         .directory(installDirectory().toFile())
