@@ -3,9 +3,8 @@ package io.kplcodec.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.local.testing.KinesaliteAssumptions;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -120,19 +119,9 @@ final class KplcJar {
     return command;
   }
 
-  /**
-   * Skips the calling test when kinesalite cannot run here (no Node.js/npm, or -Dkinesalite.skip=true), saying so
-   * in the build log as codec-aws's tests do.
-   */
+  /** Skips the calling test when kinesalite cannot run here, saying why (see KinesaliteAssumptions). */
   static void skipUnlessKinesaliteAvailable() {
-    String reason = Boolean.getBoolean("kinesalite.skip") ? "-Dkinesalite.skip=true"
-        : LocalKinesis.unavailableReason().orElse(null);
-    if (reason != null) {
-      String caller = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
-          .filter(name -> !name.equals(KplcJar.class.getName())).findFirst().orElse("?"));
-      System.err.println("[kpl-codec-cli] SKIPPED " + caller + ": kinesalite tests skipped: " + reason);
-      assumeTrue(false, "kinesalite tests skipped: " + reason);
-    }
+    KinesaliteAssumptions.assumeKinesaliteAvailable();
   }
 
   static void deleteRecursively(Path path) throws IOException {

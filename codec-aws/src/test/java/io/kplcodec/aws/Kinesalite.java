@@ -1,6 +1,6 @@
 package io.kplcodec.aws;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.kplcodec.local.testing.KinesaliteAssumptions.assumeKinesaliteAvailable;
 
 import io.kplcodec.local.LocalKinesis;
 import java.net.URI;
@@ -21,13 +21,13 @@ final class Kinesalite {
 
   /** kinesalite; {@code dataDir} null keeps the data in memory, else on disk so it survives a restart. */
   static LocalKinesis start(Path dataDir) throws Exception {
-    skipUnlessAvailable();
+    assumeKinesaliteAvailable();
     return LocalKinesis.start(dataDir);
   }
 
   /** dynalite, in memory, for a KCL worker's leases. */
   static LocalKinesis startDynalite() throws Exception {
-    skipUnlessAvailable();
+    assumeKinesaliteAvailable();
     return LocalKinesis.startDynalite();
   }
 
@@ -39,21 +39,5 @@ final class Kinesalite {
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
         .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
         .build();
-  }
-
-  /**
-   * Skips the calling test (or test class, from {@code @BeforeAll}), saying why in the build log too: surefire
-   * shows a class skipped in {@code @BeforeAll} as "Tests run: 0" without the reason.
-   */
-  private static void skipUnlessAvailable() {
-    String reason = Boolean.getBoolean("kinesalite.skip")
-        ? "-Dkinesalite.skip=true"
-        : LocalKinesis.unavailableReason().orElse(null);
-    if (reason != null) {
-      String caller = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
-          .filter(name -> !name.equals(Kinesalite.class.getName())).findFirst().orElse("?"));
-      System.err.println("[kpl-codec-aws] SKIPPED " + caller + ": kinesalite tests skipped: " + reason);
-      assumeTrue(false, "kinesalite tests skipped: " + reason);
-    }
   }
 }

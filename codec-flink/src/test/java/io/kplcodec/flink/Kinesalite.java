@@ -1,6 +1,6 @@
 package io.kplcodec.flink;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.kplcodec.local.testing.KinesaliteAssumptions.assumeKinesaliteAvailable;
 
 import io.kplcodec.local.LocalKinesis;
 import java.util.Properties;
@@ -15,16 +15,7 @@ final class Kinesalite {
 
   /** kinesalite with its data in memory. */
   static LocalKinesis start() throws Exception {
-    String reason = Boolean.getBoolean("kinesalite.skip")
-        ? "-Dkinesalite.skip=true"
-        : LocalKinesis.unavailableReason().orElse(null);
-    if (reason != null) {
-      String caller = StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::getClassName)
-          .filter(name -> !name.equals(Kinesalite.class.getName())).findFirst().orElse("?"));
-      // surefire shows a class skipped in @BeforeAll as "Tests run: 0" without the reason: say it in the log too.
-      System.err.println("[kpl-codec-flink] SKIPPED " + caller + ": kinesalite tests skipped: " + reason);
-      assumeTrue(false, "kinesalite tests skipped: " + reason);
-    }
+    assumeKinesaliteAvailable();
     return LocalKinesis.start();
   }
 

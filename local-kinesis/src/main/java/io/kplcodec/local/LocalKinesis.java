@@ -78,10 +78,14 @@ public final class LocalKinesis implements AutoCloseable {
   }
 
   /**
-   * Why a local Kinesis cannot run here (Node.js or npm missing from the PATH), or empty if it can. Callers that can
-   * do without one (tests, the demo) check this first and say so instead of failing.
+   * Why a local Kinesis cannot run here (Node.js or npm missing from the PATH, or the system property
+   * {@code kinesalite.skip} set to true, which builds use to skip such tests), or empty if it can. Callers that can do
+   * without one (tests, the demo) check this first and say so instead of failing.
    */
   public static Optional<String> unavailableReason() {
+    if (Boolean.getBoolean("kinesalite.skip")) {
+      return Optional.of("-Dkinesalite.skip=true");
+    }
     if (!onPath("node") || !onPath("npm")) {
       return Optional.of("Node.js and npm are needed on the PATH to install and run kinesalite (a Kinesis API "
           + "implementation from npm); install Node 18 or newer");

@@ -1,9 +1,9 @@
 package io.kplcodec.local;
 
+import static io.kplcodec.local.testing.KinesaliteAssumptions.assumeKinesaliteAvailable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +25,7 @@ class LocalKinesisTest {
   @Test
   void putsAndReadsBackAndKeepsDataOnDiskAcrossARestart(@org.junit.jupiter.api.io.TempDir Path dataDir)
       throws Exception {
-    skipUnlessNode();
+    assumeKinesaliteAvailable();
     try (LocalKinesis kinesis = LocalKinesis.start(dataDir); KinesisAsyncClient client = kinesis.client()) {
       assertEquals("http://127.0.0.1:" + kinesis.port(), kinesis.endpoint().toString());
       String shard = LocalKinesis.createStream(client, "s", 1).get(0).shardId();
@@ -41,7 +41,7 @@ class LocalKinesisTest {
   @Test
   @org.junit.jupiter.api.Timeout(120)
   void killingTheJvmByForceStopsKinesaliteToo() throws Exception {
-    skipUnlessNode();
+    assumeKinesaliteAvailable();
     // A child JVM starts kinesalite and prints its port; SIGKILL gives it no chance to stop the process itself.
     String classPath = System.getProperty("java.class.path");
     Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -87,10 +87,5 @@ class LocalKinesisTest {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  private static void skipUnlessNode() {
-    assumeTrue(!Boolean.getBoolean("kinesalite.skip") && LocalKinesis.unavailableReason().isEmpty(),
-        () -> "needs Node.js and npm: " + LocalKinesis.unavailableReason().orElse("-Dkinesalite.skip=true"));
   }
 }
