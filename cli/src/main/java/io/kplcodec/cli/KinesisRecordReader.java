@@ -219,7 +219,8 @@ final class KinesisRecordReader {
             : apiRecord(source, locations.get(i), element));
       }
     }
-    return new Parsed(source, strict ? wanted : found, null, records);
+    // Nothing told the kind apart (an empty array): zero records, read as GetRecords output like an empty Records.
+    return new Parsed(source, strict ? wanted : found != null ? found : InputFormat.GET_RECORDS, null, records);
   }
 
   /** JSON lines: true if every non-blank line is one JSON document (and there is at least one). */

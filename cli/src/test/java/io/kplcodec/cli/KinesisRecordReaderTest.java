@@ -65,6 +65,18 @@ class KinesisRecordReaderTest {
     }
   }
 
+  /**
+   * Found by InputParsingFuzzTest (input {@code empty-json-array-crash-97d170e1}): {@code []} was detected as JSON of
+   * no known kind, and kplc inspect failed with a NullPointerException.
+   */
+  @Test
+  void anEmptyJsonArrayIsZeroRecords() {
+    KinesisRecordReader.Parsed parsed = detect("[]");
+    assertEquals(InputFormat.GET_RECORDS, parsed.format());
+    assertEquals(0, parsed.records().size());
+    assertEquals(0, detect(" [ ] \n").records().size());
+  }
+
   @Test
   void printableText() {
     byte[] text = "ключ\tok\n".getBytes(StandardCharsets.UTF_8);
