@@ -193,6 +193,24 @@ public final class Aggregator {
     return completedRecords;
   }
 
+  /**
+   * The shard this aggregator routes a user record with these keys to under its current shard map, or null when not
+   * shard-aware. Cheap right after {@code add} of that record: its partition key's hash is still cached.
+   *
+   * @throws IllegalArgumentException if the explicit hash key is invalid
+   */
+  public String shardIdFor(String partitionKey, String explicitHashKey) {
+    if (shardMap == null) {
+      return null;
+    }
+    if (explicitHashKey != null) {
+      hashKey.parse(explicitHashKey, "Explicit hash key");
+    } else {
+      md5.hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), hashKey);
+    }
+    return shardMap.shardId(shardMap.indexOf(hashKey.high, hashKey.low));
+  }
+
   /** The shard map in use, or null when not shard-aware. */
   public ShardMap shardMap() {
     return shardMap;

@@ -81,7 +81,7 @@ public final class HashKeyRange {
     if (explicitHashKey != null) {
       key.parse(explicitHashKey, "Explicit hash key");
     } else {
-      new Md5().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
+      Md5.ofThisThread().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
     }
     return contains(key.high, key.low);
   }

@@ -79,7 +79,7 @@ public final class ShardMap {
     if (explicitHashKey != null) {
       key.parse(explicitHashKey, "Explicit hash key");
     } else {
-      new Md5().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
+      Md5.ofThisThread().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
     }
     return shardIds[indexOf(key.high, key.low)];
   }

@@ -448,6 +448,25 @@ class ShardAwareAggregatorTest {
   }
 
   @Test
+  void theAggregatorNamesTheShardItRoutesAUserRecordTo() {
+    ShardMap map = evenMap(5);
+    Aggregator aggregator = Aggregator.builder().shardMap(map).build();
+    RandomRecords generator = new RandomRecords(new Random(41));
+    for (int i = 0; i < 500; i++) {
+      In r = generator.next();
+      assertEquals(ownerOf(map, r), aggregator.shardIdFor(r.pk(), r.ehk()), r.toString());
+    }
+    assertThrows(IllegalArgumentException.class, () -> aggregator.shardIdFor("k", "12a"));
+    assertNull(Aggregator.builder().build().shardIdFor("k", null), "not shard-aware");
+    // After a reshard it answers for the new map.
+    ShardMap after = splitShard1(evenMap(4));
+    Aggregator resharded = Aggregator.builder().shardMap(evenMap(4)).build();
+    resharded.replaceShardMap(after);
+    String edge = after.range("shard-5").startingHashKey();
+    assertEquals("shard-5", resharded.shardIdFor("k", edge));
+  }
+
+  @Test
   void shardMapsAreEqualWhenTheirShardsAndRangesAre() {
     String max = Oracle.MAX_HASH_KEY.toString();
     ShardMap ab = ShardMap.builder().add("a", "0", "10").add("b", "11", max).build();

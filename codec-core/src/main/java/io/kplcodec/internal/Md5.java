@@ -11,6 +11,9 @@ import java.security.NoSuchAlgorithmException;
 public final class Md5 {
   public static final int LENGTH = 16;
 
+  /** One per thread, for the public one-off lookups (ShardMap, HashKeyRange): a new one costs a digest and 5 KB. */
+  private static final ThreadLocal<Md5> PER_THREAD = ThreadLocal.withInitial(Md5::new);
+
   private final MessageDigest digest;
   private final byte[] out = new byte[LENGTH];
   private byte[] keyBytes = new byte[256 * 3];
@@ -25,6 +28,11 @@ public final class Md5 {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("MD5 is required of every Java platform", e);
     }
+  }
+
+  /** This thread's instance: use it only in code that cannot re-enter itself while holding the result. */
+  public static Md5 ofThisThread() {
+    return PER_THREAD.get();
   }
 
   public MessageDigest digest() {
