@@ -344,7 +344,8 @@ public final class KinesisProducer implements AutoCloseable {
     if (completed != null) {
       onCompleted(completed);
     }
-    String shardId = shardMap.shardIdFor(pending.partitionKey, pending.explicitHashKey);
+    // The aggregator's own lookup: it has just hashed this partition key and still has it cached.
+    String shardId = aggregator.shardIdFor(pending.partitionKey, pending.explicitHashKey);
     pendingByShard.computeIfAbsent(shardId, id -> new ArrayDeque<>()).add(pending);
   }
 
