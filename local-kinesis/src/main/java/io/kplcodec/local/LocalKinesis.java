@@ -65,6 +65,9 @@ public final class LocalKinesis implements AutoCloseable {
   private static final String READY = "local-kinesis listening";
   /** Written after a successful install; holds the installed lock file. */
   private static final String STAMP = "node_modules/.kpl-codec-installed-lock";
+  /** The npm lock file in this jar, and the start of its SHA-256, which names the default install directory. */
+  private static final byte[] LOCK = resource("package-lock.json");
+  private static final String LOCK_HASH = HexFormat.of().formatHex(sha256(LOCK)).substring(0, 12);
 
   private final Path dataDir;
   private final int port;
@@ -99,8 +102,7 @@ public final class LocalKinesis implements AutoCloseable {
     if (home != null && !home.isEmpty()) {
       return Paths.get(home).toAbsolutePath();
     }
-    String hash = HexFormat.of().formatHex(sha256(resource("package-lock.json"))).substring(0, 12);
-    return Paths.get(System.getProperty("user.home"), ".cache", "kpl-codec", "local-kinesis-" + hash);
+    return Paths.get(System.getProperty("user.home"), ".cache", "kpl-codec", "local-kinesis-" + LOCK_HASH);
   }
 
   /** Whether {@link #start} will find the packages installed (if not, it runs {@code npm ci} first, about 10-60 s). */
@@ -108,7 +110,7 @@ public final class LocalKinesis implements AutoCloseable {
     Path dir = installDirectory();
     try {
       return Files.exists(dir.resolve(STAMP))
-          && Arrays.equals(Files.readAllBytes(dir.resolve(STAMP)), resource("package-lock.json"))
+          && Arrays.equals(Files.readAllBytes(dir.resolve(STAMP)), LOCK)
           && Files.isDirectory(dir.resolve("node_modules/" + KINESALITE))
           && Files.isDirectory(dir.resolve("node_modules/" + DYNALITE));
     } catch (IOException e) {
@@ -304,9 +306,8 @@ public final class LocalKinesis implements AutoCloseable {
       if (installed()) {
         return;
       }
-      byte[] lock = resource("package-lock.json");
       Files.write(dir.resolve("package.json"), resource("package.json"));
-      Files.write(dir.resolve("package-lock.json"), lock);
+      Files.write(dir.resolve("package-lock.json"), LOCK);
       // --ignore-scripts: the only install script is leveldown's, which picks a bundled prebuilt binary at runtime.
       Process npm = new ProcessBuilder("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
           .directory(dir.toFile())
@@ -316,7 +317,7 @@ public final class LocalKinesis implements AutoCloseable {
       if (!npm.waitFor(300, TimeUnit.SECONDS) || npm.exitValue() != 0) {
         throw new IllegalStateException("npm ci for kinesalite failed in " + dir + ":\n" + output);
       }
-      Files.write(dir.resolve(STAMP), lock);
+      Files.write(dir.resolve(STAMP), LOCK);
     }
   }
 
