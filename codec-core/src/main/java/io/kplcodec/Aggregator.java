@@ -8,6 +8,7 @@ import io.kplcodec.internal.Md5;
 import io.kplcodec.internal.Utf8;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -59,6 +60,7 @@ public final class Aggregator {
   private final String fixedPartitionKey;
   private final boolean routeByPartitionKeyOnly;
   private final BufferPool pool;
+  private final KinesisRecord.Slots slots = new KinesisRecord.Slots();
   private final Consumer<? super KinesisRecord> listener;
   private final Md5 md5 = new Md5();
   private final HashKey hashKey = new HashKey();
@@ -145,15 +147,31 @@ public final class Aggregator {
     return takeCompleted();
   }
 
-  /** Completes every open aggregate and returns them (also handed to the listener), in shard order. */
+  /**
+   * Completes every open aggregate and returns them (also handed to the listener), in shard order, as an
+   * unmodifiable list.
+   */
   public List<KinesisRecord> flush() {
-    List<KinesisRecord> flushed = new ArrayList<>();
+    KinesisRecord first = null;
+    List<KinesisRecord> more = null;
     for (OpenAggregate aggregate : open) {
-      if (aggregate != null && aggregate.encoder.userRecordCount() > 0) {
-        flushed.add(complete(aggregate));
+      if (aggregate == null || aggregate.encoder.userRecordCount() == 0) {
+        continue;
+      }
+      KinesisRecord record = complete(aggregate);
+      if (first == null) {
+        first = record;
+      } else {
+        if (more == null) {
+          more = new ArrayList<>();
+          more.add(first);
+        }
+        more.add(record);
       }
     }
-    return flushed;
+    // Perf: a flush usually completes one aggregate; a singleton list is a third of an ArrayList's garbage.
+    return more != null ? Collections.unmodifiableList(more)
+        : first != null ? Collections.singletonList(first) : Collections.emptyList();
   }
 
   /**
@@ -322,12 +340,12 @@ public final class Aggregator {
       ByteBuffer buffer = pool.acquire(encoder.firstDataLength());
       encoder.copyFirstData(buffer);
       buffer.flip();
-      record = new KinesisRecord(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), buffer, pool, 1, false,
+      record = slots.issue(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), buffer, pool, 1, false,
           aggregate.shardId);
     } else {
       String explicitHashKey =
           routeByPartitionKeyOnly ? null : decimal(aggregate.firstHashHigh, aggregate.firstHashLow);
-      record = new KinesisRecord(aggregate.outgoingPartitionKey, explicitHashKey, encoder.encode(pool), pool, count,
+      record = slots.issue(aggregate.outgoingPartitionKey, explicitHashKey, encoder.encode(pool), pool, count,
           true, aggregate.shardId);
     }
     encoder.reset();

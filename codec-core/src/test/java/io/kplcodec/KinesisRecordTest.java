@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -91,19 +94,92 @@ class KinesisRecordTest {
   }
 
   @Test
-  void afterReleaseTheBytesAreGoneButTheMetadataStays() {
+  void aReleasedRecordIsGoneEveryAccessorThrows() {
     KinesisRecord record = KinesisRecord.of("ключ", "5", new byte[10]);
     assertFalse(record.isReleased());
     record.release();
     assertTrue(record.isReleased());
-    assertThrows(IllegalStateException.class, record::data);
-    assertThrows(IllegalStateException.class, record::toByteArray);
+    for (Executable accessor : new Executable[] {record::data, record::toByteArray, record::partitionKey,
+        record::explicitHashKey, record::dataLength, record::sizeInBytes, record::userRecordCount,
+        record::isAggregated, record::predictedShardId}) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, accessor);
+      assertEquals("This record was released; its buffer may already hold another record", e.getMessage());
+    }
     record.release(); // idempotent
     assertTrue(record.isReleased());
-    assertEquals(10, record.dataLength());
-    assertEquals(18, record.sizeInBytes());
-    assertEquals("ключ", record.partitionKey());
-    assertTrue(record.toString().contains("released"), record.toString());
+    assertEquals("KinesisRecord{released}", record.toString());
+  }
+
+  /** Pins the slot recycling of issue 6: a handle kept past its release must never see the slot's next record. */
+  @Test
+  void aHandleKeptPastReleaseNeitherSeesNorReleasesTheRecordThatReusesItsSlot() {
+    BufferPool pool = BufferPool.heap();
+    Aggregator aggregator = Aggregator.builder().bufferPool(pool).aggregateLoneRecords(true).build();
+    aggregator.add("first", null, new byte[100]);
+    KinesisRecord stale = AggregatorTest.single(aggregator.flush());
+    stale.release();
+    aggregator.add("second", null, new byte[200]);
+    KinesisRecord next = AggregatorTest.single(aggregator.flush());
+
+    assertThrows(IllegalStateException.class, stale::partitionKey);
+    assertThrows(IllegalStateException.class, stale::dataLength);
+    assertEquals("KinesisRecord{released}", stale.toString());
+    stale.release();
+    assertFalse(next.isReleased(), "releasing the stale handle again must not end the slot's new record");
+    assertEquals("second", next.partitionKey());
+    assertEquals(1, Deaggregator.create().deaggregate(next.data()).size());
+    next.release();
+    assertTrue(next.isReleased());
+  }
+
+  /**
+   * A record read on one thread while another releases it and the aggregator reuses its slot: every read gives the
+   * record's own value or throws, never the next record's (the slot's check after each read).
+   */
+  @Test
+  void readsRacingAReleaseNeverReturnTheNextRecordsValues() throws Exception {
+    Aggregator aggregator = Aggregator.builder().build(); // lone records go out raw: data length is the user's
+    int rounds = 20_000;
+    record Issued(KinesisRecord record, String partitionKey, int dataLength) {}
+    AtomicReference<Issued> current = new AtomicReference<>();
+    AtomicReference<String> wrong = new AtomicReference<>();
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Thread reader = new Thread(() -> {
+      while (writing.get() && wrong.get() == null) {
+        Issued issued = current.get();
+        if (issued == null) {
+          continue;
+        }
+        try {
+          String key = issued.record().partitionKey();
+          if (!key.equals(issued.partitionKey())) {
+            wrong.set("partition key " + key + " instead of " + issued.partitionKey());
+          }
+        } catch (IllegalStateException released) {
+          // expected whenever the release won the race
+        } catch (RuntimeException e) {
+          wrong.set(e.toString()); // a cleared field read as if live
+        }
+        try {
+          int length = issued.record().dataLength();
+          if (length != issued.dataLength()) {
+            wrong.set("data length " + length + " instead of " + issued.dataLength());
+          }
+        } catch (IllegalStateException released) {
+          // expected whenever the release won the race
+        }
+      }
+    });
+    reader.start();
+    for (int i = 0; i < rounds; i++) {
+      aggregator.add(Integer.toString(i), null, new byte[i % 1000 + 1]);
+      KinesisRecord record = AggregatorTest.single(aggregator.flush());
+      current.set(new Issued(record, Integer.toString(i), i % 1000 + 1));
+      record.release(); // the next round's record reuses this slot
+    }
+    writing.set(false);
+    reader.join();
+    assertNull(wrong.get(), "a released handle returned its slot's next record");
   }
 
   @Test

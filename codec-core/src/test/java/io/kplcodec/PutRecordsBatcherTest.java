@@ -177,9 +177,11 @@ class PutRecordsBatcherTest {
   }
 
   @Test
-  void releasedRecordsCanStillBeSized() {
+  void aReleasedRecordIsRefusedNotBatched() {
     KinesisRecord record = KinesisRecord.of("k", null, new byte[10]);
     record.release();
-    assertEquals(1, PutRecordsBatcher.builder().build().split(List.of(record)).requests().size());
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> PutRecordsBatcher.builder().build().split(List.of(record)));
+    assertEquals("This record was released; its buffer may already hold another record", e.getMessage());
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,17 @@ import org.junit.jupiter.api.Test;
 
 /** The README's quick-start snippets, verbatim between the marker comments, so that they are known to work. */
 class ReadmeExamplesTest {
+  /** What the aggregate snippet's {@code send} was given, copied: the record is released right after. */
+  private record Sent(String partitionKey, String explicitHashKey, byte[] data) {}
+
+  private final List<Sent> sent = new ArrayList<>();
+
+  private void send(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    byte[] copy = new byte[data.remaining()];
+    data.duplicate().get(copy);
+    sent.add(new Sent(partitionKey, explicitHashKey, copy));
+  }
+
   @Test
   void aggregate() {
     // README:aggregate start
@@ -31,16 +43,18 @@ class ReadmeExamplesTest {
     toSend.addAll(aggregator.flush()); // whatever is still pending
 
     for (KinesisRecord record : toSend) {
-      // send it: PutRecords entry with record.partitionKey(), record.explicitHashKey(), record.data()
-      record.release(); // once sent: its buffer goes back to the pool
+      send(record.partitionKey(), record.explicitHashKey(), record.data()); // your PutRecords entry
+      record.release(); // once sent: its buffer goes back to the pool; the record is then gone
     }
     // README:aggregate end
 
     assertEquals(1, toSend.size(), "1000 small events fit in one aggregate");
-    assertEquals(1000, toSend.get(0).userRecordCount());
-    assertEquals("customer-0", toSend.get(0).partitionKey());
-    assertTrue(toSend.get(0).isAggregated());
     assertTrue(toSend.get(0).isReleased());
+    assertEquals(1, sent.size());
+    Sent only = sent.get(0);
+    assertEquals("customer-0", only.partitionKey());
+    assertEquals(1000, Deaggregator.create().deaggregate(only.data()).size());
+    assertEquals(Classification.AGGREGATED, Deaggregator.create().classify(only.data()));
     assertEquals(0, aggregator.pendingUserRecordCount());
   }
 

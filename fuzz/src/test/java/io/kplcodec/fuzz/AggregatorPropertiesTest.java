@@ -104,7 +104,7 @@ class AggregatorPropertiesTest {
     Aggregator aggregator = config.build();
     List<CompatRecord> accepted = new ArrayList<>();
     List<KinesisRecord> output = new ArrayList<>();
-    List<byte[]> snapshots = new ArrayList<>();
+    List<Sent> snapshots = new ArrayList<>(); // what each output was when returned: some are released below
     int refused = 0;
     for (CompatRecord r : records) {
       boolean sendable = sendableAlone(config, r);
@@ -112,7 +112,7 @@ class AggregatorPropertiesTest {
         KinesisRecord completed = add(aggregator, r, accepted.size() + refused);
         if (completed != null) {
           output.add(completed);
-          snapshots.add(completed.toByteArray());
+          snapshots.add(new Sent(completed));
           releaseSome(completed, releaseEvery, output.size());
         }
       } catch (RecordTooLargeException e) {
@@ -128,11 +128,11 @@ class AggregatorPropertiesTest {
     }
     for (KinesisRecord flushed : aggregator.flush()) {
       output.add(flushed);
-      snapshots.add(flushed.toByteArray());
+      snapshots.add(new Sent(flushed));
     }
     // Records not released are untouched by the pool reusing the released ones' buffers.
     for (int i = 0; i < output.size(); i++) {
-      if (!output.get(i).isReleased() && !Arrays.equals(snapshots.get(i), output.get(i).toByteArray())) {
+      if (!output.get(i).isReleased() && !Arrays.equals(snapshots.get(i).bytes, output.get(i).toByteArray())) {
         throw new AssertionError("Output " + i + " changed after it was returned: " + output.get(i));
       }
     }
@@ -140,18 +140,17 @@ class AggregatorPropertiesTest {
       throw new AssertionError("User records still pending after flush");
     }
     List<List<CompatRecord>> contents = new ArrayList<>();
-    for (int o = 0; o < output.size(); o++) {
-      KinesisRecord out = output.get(o);
-      if (out.sizeInBytes() > config.maxRecordSize()) {
+    for (Sent out : snapshots) {
+      if (out.sizeInBytes > config.maxRecordSize()) {
         throw new AssertionError(out + " is over the limit of " + config.maxRecordSize());
       }
-      List<CompatRecord> inside = contents(out, snapshots.get(o));
+      List<CompatRecord> inside = contents(out);
       CompatRecord first = inside.get(0);
-      if (out.isAggregated()) {
+      if (out.aggregated) {
         String expectedKey = config.fixedPartitionKey() != null ? config.fixedPartitionKey() : first.partitionKey();
         String expectedHashKey = HashKeys.ofRecord(first.partitionKey(), first.explicitHashKey()).toString();
-        if (!UserRecords.asWritten(expectedKey).equals(UserRecords.asWritten(out.partitionKey()))
-            || !expectedHashKey.equals(out.explicitHashKey())) {
+        if (!UserRecords.asWritten(expectedKey).equals(UserRecords.asWritten(out.partitionKey))
+            || !expectedHashKey.equals(out.explicitHashKey)) {
           throw new AssertionError(out + " should carry partition key " + expectedKey + " and explicit hash key "
               + expectedHashKey);
         }
@@ -185,7 +184,11 @@ class AggregatorPropertiesTest {
             + next + ") fits: " + size + " <= " + config.maxRecordSize() + " with " + config);
       }
     }
-    checkBatches(output, PutRecordsBatcher.builder().maxRecordSize(config.maxRecordSize()).build());
+    List<KinesisRecord> resent = new ArrayList<>(); // released records cannot be batched: the same, plain
+    for (Sent out : snapshots) {
+      resent.add(KinesisRecord.of(out.partitionKey, out.explicitHashKey, out.bytes));
+    }
+    checkBatches(resent, PutRecordsBatcher.builder().maxRecordSize(config.maxRecordSize()).build());
     Statistics.label("released as sent").collect(releaseEvery > 0);
     Statistics.label("outputs").collect(output.size() < 2 ? "0-1" : output.size() < 10 ? "2-9" : "10+");
     Statistics.label("refused").collect(refused > 0);
@@ -221,24 +224,50 @@ class AggregatorPropertiesTest {
     }
   }
 
-  /** The Kinesis record's user records, as they decode (a raw record: itself). */
-  private static List<CompatRecord> contents(KinesisRecord out) {
-    return contents(out, out.toByteArray());
+  /** A Kinesis record as it was when the aggregator returned it. */
+  private static final class Sent {
+    final String partitionKey;
+    final String explicitHashKey;
+    final byte[] bytes;
+    final long sizeInBytes;
+    final boolean aggregated;
+    final int userRecordCount;
+    final String description;
+
+    Sent(KinesisRecord record) {
+      partitionKey = record.partitionKey();
+      explicitHashKey = record.explicitHashKey();
+      bytes = record.toByteArray();
+      sizeInBytes = record.sizeInBytes();
+      aggregated = record.isAggregated();
+      userRecordCount = record.userRecordCount();
+      description = record.toString();
+    }
+
+    @Override
+    public String toString() {
+      return description;
+    }
   }
 
-  /** The user records in {@code bytes}, the data of {@code out} (a raw record: itself). */
-  private static List<CompatRecord> contents(KinesisRecord out, byte[] bytes) {
-    if (!out.isAggregated()) {
-      return List.of(new CompatRecord(UserRecords.asWritten(out.partitionKey()), out.explicitHashKey(), bytes));
+  /** The Kinesis record's user records, as they decode (a raw record: itself). */
+  private static List<CompatRecord> contents(KinesisRecord out) {
+    return contents(new Sent(out));
+  }
+
+  /** The user records of {@code out} (a raw record: itself). */
+  private static List<CompatRecord> contents(Sent out) {
+    if (!out.aggregated) {
+      return List.of(new CompatRecord(UserRecords.asWritten(out.partitionKey), out.explicitHashKey, out.bytes));
     }
     List<CompatRecord> inside = new ArrayList<>();
-    for (UserRecord u : DEAGGREGATOR.deaggregate(bytes)) {
+    for (UserRecord u : DEAGGREGATOR.deaggregate(out.bytes)) {
       if (!u.isAggregated()) {
         throw new AssertionError("An aggregated output does not decode as an aggregate: " + out);
       }
       inside.add(new CompatRecord(u.partitionKey(), u.explicitHashKey(), u.dataBytes()));
     }
-    if (inside.size() != out.userRecordCount() || inside.isEmpty()) {
+    if (inside.size() != out.userRecordCount || inside.isEmpty()) {
       throw new AssertionError(out + " decodes to " + inside.size() + " user records");
     }
     return inside;
