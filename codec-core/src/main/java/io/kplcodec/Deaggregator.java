@@ -21,7 +21,8 @@ import java.util.stream.StreamSupport;
  * Takes the user records out of a Kinesis record, as the KCL consumer does but without losing any silently.
  *
  * <p>Input is the Kinesis record's data: the remaining bytes of a {@link ByteBuffer} (heap, direct or read-only;
- * its position is never moved) or a {@code byte[]}. User record data comes back as zero-copy read-only views of it.
+ * its position is never moved) or a {@code byte[]}. User record data comes back as zero-copy read-only views of it,
+ * or, in the visitor form, as ranges of the input buffer itself.
  *
  * <ul>
  *   <li>Not aggregated (shorter than magic + MD5 + one byte, no magic, or MD5 mismatch): passed through as one user
@@ -42,7 +43,7 @@ import java.util.stream.StreamSupport;
  * <p>An aggregate with no records is valid and yields no user records (KCL does the same).
  *
  * <p>Immutable and thread-safe; one instance can serve all threads. Each thread reuses its own scratch space, so
- * the visitor form allocates nothing per user record beyond one string per distinct partition key.
+ * the visitor form allocates nothing in steady state (see {@link #visit(ByteBuffer, UserRecordVisitor)}).
  */
 public final class Deaggregator {
   /** What to do with user records outside the consuming shard's hash key range. */
@@ -179,7 +180,10 @@ public final class Deaggregator {
   }
 
   /**
-   * Hands every kept user record to {@code visitor}, in order, allocating nothing per user record.
+   * Hands every kept user record to {@code visitor}, in order. The visitor is given {@code record} itself as its
+   * source (see {@link UserRecordVisitor}), so in steady state nothing is allocated: partition keys recently seen
+   * on this thread are not decoded again. Only dropped user records (reported as {@link UserRecord}s) and keys new
+   * to the thread cost objects.
    *
    * @return what the record was; for {@link Classification#CORRUPT} (only when passing corrupt aggregates
    *     through) and {@link Classification#NOT_AGGREGATED} the visitor received the whole record once
@@ -190,7 +194,8 @@ public final class Deaggregator {
     Scan scan = Scan.acquire();
     try {
       Classification classification = scan(scan, record, true);
-      ByteBuffer source = record.asReadOnlyBuffer();
+      // Perf: the visitor reads the caller's own buffer, not a view of it: nothing allocated per call either.
+      ByteBuffer source = record;
       if (classification != Classification.AGGREGATED) {
         visitor.visit(null, null, source, record.position(), record.remaining(), 0);
         return classification;
@@ -216,7 +221,7 @@ public final class Deaggregator {
     }
   }
 
-  /** @see #visit(ByteBuffer, UserRecordVisitor) */
+  /** As {@link #visit(ByteBuffer, UserRecordVisitor)}, over a buffer wrapping {@code record} (one allocation). */
   public Classification visit(byte[] record, UserRecordVisitor visitor) {
     return visit(ByteBuffer.wrap(record), visitor);
   }
@@ -271,13 +276,12 @@ public final class Deaggregator {
 
   private static UserRecord userRecord(String partitionKey, String explicitHashKey, ByteBuffer source, int offset,
       int length, long subSequenceNumber) {
-    if (partitionKey == null) {
-      ByteBuffer whole = source.duplicate();
-      whole.limit(offset + length).position(offset);
-      return passThrough(whole);
-    }
-    ByteBuffer data = source.duplicate();
+    // The source may be the caller's writable buffer; user records are read-only views of it.
+    ByteBuffer data = source.asReadOnlyBuffer();
     data.limit(offset + length).position(offset);
+    if (partitionKey == null) {
+      return passThrough(data);
+    }
     return new UserRecord(partitionKey, explicitHashKey, data.slice(), subSequenceNumber, true);
   }
 

@@ -56,14 +56,18 @@ final class KplCodecPaths {
     }
   }
 
-  /** {@code Deaggregator.visit(byte[], visitor)}: zero-copy, MD5 verified, no object per user record. */
+  /**
+   * {@code Deaggregator.visit(ByteBuffer, visitor)}: zero-copy, MD5 verified, no object at all. The input is the
+   * received record's data as the buffer a consumer already holds (KCL's {@code KinesisClientRecord.data()}, the
+   * SDK's {@code asByteBuffer()}), wrapped once here: its allocation is the SDK's, not kpl-codec's.
+   */
   static final class Visit implements DeaggregationPath {
     private final Deaggregator deaggregator = Deaggregator.create();
-    private final byte[] aggregate;
+    private final ByteBuffer aggregate;
     private final Visitor visitor = new Visitor();
 
     Visit(Workload workload) {
-      this.aggregate = workload.fullAggregate();
+      this.aggregate = ByteBuffer.wrap(workload.fullAggregate());
     }
 
     @Override

@@ -31,7 +31,8 @@ public final class DeaggregatedRecord {
       String eventSourceArn) {
     this.partitionKey = partitionKey;
     this.explicitHashKey = explicitHashKey;
-    this.data = data;
+    // The deaggregator's visitor hands out ranges of the received buffer itself, which may be writable.
+    this.data = data.isReadOnly() ? data : data.asReadOnlyBuffer();
     this.sequenceNumber = sequenceNumber;
     this.subSequenceNumber = subSequenceNumber;
     this.aggregated = aggregated;

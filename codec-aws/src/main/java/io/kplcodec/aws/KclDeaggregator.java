@@ -119,8 +119,9 @@ public class KclDeaggregator extends AggregatorUtil {
         out.add(record); // not aggregated: passed through unchanged, as KCL does
         return;
       }
+      ByteBuffer userData = source.slice(offset, length); // source is the received buffer itself: maybe writable
       out.add(record.toBuilder()
-          .data(source.slice(offset, length))
+          .data(userData.isReadOnly() ? userData : userData.asReadOnlyBuffer())
           .partitionKey(partitionKey)
           .explicitHashKey(explicitHashKey)
           .subSequenceNumber(subSequenceNumber)

@@ -100,6 +100,8 @@ class ConsumerAdaptersTest {
       assertEquals(SEQUENCE, user.sequenceNumber());
       assertEquals(ARRIVAL, user.approximateArrivalTimestamp());
       assertEquals("NONE", user.encryptionType());
+      // The event's buffer is writable; its user records must not be (the visitor hands out the buffer itself).
+      assertTrue(user.data().isReadOnly(), "user data is a read-only view");
     }
   }
 
@@ -146,6 +148,7 @@ class ConsumerAdaptersTest {
     assertEquals(0, ours.get(0).subSequenceNumber());
     assertTrue(ours.get(0).aggregated());
     assertEquals(SEQUENCE, ours.get(0).sequenceNumber());
+    assertTrue(ours.get(0).data().isReadOnly(), "the input buffer is writable; user data must not be");
     assertEquals(1, deaggregator.droppedUserRecords());
   }
 

@@ -323,9 +323,11 @@ public final class DeaggregatorChecks {
     int position = b.position();
     int remaining = b.remaining();
     Classification classification = d.visit(b, (pk, ehk, source, offset, length, sub) -> {
-      if (!source.isReadOnly() || offset < 0 || length < 0 || offset + length > source.limit()) {
-        throw c.fail("visit: a writable source or a range outside it: offset " + offset + " length " + length
-            + " in " + source);
+      if (source != b || source.position() != position || source.remaining() != remaining) {
+        throw c.fail("visit: the source is not the input buffer as passed: " + source);
+      }
+      if (offset < position || length < 0 || (long) offset + length > (long) position + remaining) {
+        throw c.fail("visit: a range outside the input: offset " + offset + " length " + length + " in " + source);
       }
       if (pk == null && (ehk != null || offset != position || length != remaining || sub != 0)) {
         throw c.fail("visit: a pass-through must be the whole input, got offset " + offset + " length " + length);
