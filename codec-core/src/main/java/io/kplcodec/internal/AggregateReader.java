@@ -51,11 +51,14 @@ public final class AggregateReader {
   private static final int DROP_AFTER_SMALL_READS = 16;
   /**
    * Perf: partition keys decoded by earlier reads of this reader (one per thread in the deaggregator), so that a
-   * stream reusing its keys decodes and allocates each key string once, not once per aggregate. Two-way: a key that
-   * maps to a taken slot moves the one there to the slot's partner, so two hot keys sharing a slot do not evict each
-   * other. Only keys of at most {@link #MAX_CACHED_KEY_LENGTH} bytes: a few kilobytes at most.
+   * stream reusing its keys decodes and allocates each key string once, not once per aggregate. Four-way sets,
+   * first in first out: up to four hot keys sharing a set never evict each other (with two ways, three of 16 keys
+   * landed in one set for one key set in seven, and those three were decoded anew on every read). Only keys of at
+   * most {@link #MAX_CACHED_KEY_LENGTH} bytes: a few tens of kilobytes at most.
    */
-  private static final int KEY_CACHE_SIZE = 128;
+  private static final int KEY_CACHE_SET_BITS = 6;
+  private static final int KEY_CACHE_WAYS = 4;
+  private static final int KEY_CACHE_SIZE = KEY_CACHE_WAYS << KEY_CACHE_SET_BITS;
   private static final int MAX_CACHED_KEY_LENGTH = 64;
 
   private ByteBuffer buffer;
@@ -324,7 +327,15 @@ public final class AggregateReader {
     int base = arrayBase;
     int p = pos + base;
     int end = limit + base;
+    // Perf: the scratch, its fill and the largest indexes in locals, stored back once at the end.
+    int[] r = records;
+    int at = recordCount * RECORD_STRIDE;
+    int maxPartitionKey = maxPartitionKeyIndex;
+    int maxExplicitHashKey = maxExplicitHashKeyIndex;
     while (p < end && a[p] == Framing.RECORD_TAG) {
+      if (at == r.length) {
+        r = records = Arrays.copyOf(r, at * 2);
+      }
       // Perf: small records (under 128 bytes, no explicit hash key, index under 128) in two wide reads:
       // 1A len 08 index | 1A dataLength, every varint one byte.
       if (end - p >= SMALL_RECORD_MIN) {
@@ -334,7 +345,14 @@ public final class AggregateReader {
           int recordEnd = p + 2 + ((head >>> 8) & 0x7F);
           int dataLength = (dataHead >>> 8) & 0x7F;
           if (recordEnd - (p + 6) == dataLength && recordEnd <= end) {
-            addRecord(p - base, head >>> 24, NONE, p + 6 - base, dataLength);
+            int partitionKeyIndex = head >>> 24;
+            maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
+            r[at + OFFSET] = p - base;
+            r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
+            r[at + EXPLICIT_HASH_KEY_INDEX] = NONE;
+            r[at + DATA_OFFSET] = p + 6 - base;
+            r[at + DATA_LENGTH] = dataLength;
+            at += RECORD_STRIDE;
             p = recordEnd;
             continue;
           }
@@ -380,9 +398,19 @@ public final class AggregateReader {
       if (dataLength != recordEnd - q) {
         break;
       }
-      addRecord(p - base, partitionKeyIndex, explicitHashKeyIndex, q - base, dataLength);
+      maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
+      maxExplicitHashKey = Math.max(maxExplicitHashKey, explicitHashKeyIndex);
+      r[at + OFFSET] = p - base;
+      r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
+      r[at + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
+      r[at + DATA_OFFSET] = q - base;
+      r[at + DATA_LENGTH] = dataLength;
+      at += RECORD_STRIDE;
       p = recordEnd;
     }
+    recordCount = at / RECORD_STRIDE;
+    maxPartitionKeyIndex = maxPartitionKey;
+    maxExplicitHashKeyIndex = maxExplicitHashKey;
     pos = p - base;
   }
 
@@ -552,23 +580,22 @@ public final class AggregateReader {
     if (length == 0 || length > MAX_CACHED_KEY_LENGTH) {
       return decode(offset, length);
     }
-    int slot = keySlot(offset, length);
-    String cached = keyCache[slot];
-    if (cached != null && isAsciiOf(cached, offset, length)) {
-      return cached;
-    }
-    String partner = keyCache[slot ^ 1];
-    if (partner != null && isAsciiOf(partner, offset, length)) {
-      return partner;
+    String[] cache = keyCache;
+    int set = keySet(offset, length);
+    for (int way = set; way < set + KEY_CACHE_WAYS; way++) {
+      String cached = cache[way];
+      if (cached != null && isAsciiOf(cached, offset, length)) {
+        return cached;
+      }
     }
     String key = decode(offset, length);
-    keyCache[slot ^ 1] = cached;
-    keyCache[slot] = key;
+    System.arraycopy(cache, set, cache, set + 1, KEY_CACHE_WAYS - 1);
+    cache[set] = key;
     return key;
   }
 
-  /** The key cache slot for these bytes: a hash of their length and their first and last eight bytes. */
-  private int keySlot(int offset, int length) {
+  /** The first key cache index of these bytes' set: a hash of their length and their first and last eight bytes. */
+  private int keySet(int offset, int length) {
     ByteBuffer in = buffer;
     long h = length;
     if (length >= 8) {
@@ -579,7 +606,7 @@ public final class AggregateReader {
         h = h * 31 + in.get(offset + i);
       }
     }
-    return (int) ((h * 0x9E3779B97F4A7C15L) >>> 57) & (KEY_CACHE_SIZE - 1);
+    return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - KEY_CACHE_SET_BITS)) * KEY_CACHE_WAYS;
   }
 
   /**
