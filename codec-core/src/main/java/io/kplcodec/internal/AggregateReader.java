@@ -52,7 +52,7 @@ public final class AggregateReader {
   /**
    * Perf: partition keys decoded by earlier reads of this reader (one per thread in the deaggregator), so that a
    * stream reusing its keys decodes and allocates each key string once, not once per aggregate. Four-way sets,
-   * first in first out: up to four hot keys sharing a set never evict each other (with two ways, three of 16 keys
+   * replaced round robin: up to four hot keys sharing a set never evict each other (with two ways, three of 16 keys
    * landed in one set for one key set in seven, and those three were decoded anew on every read). Only keys of at
    * most {@link #MAX_CACHED_KEY_LENGTH} bytes: a few tens of kilobytes at most.
    */
@@ -84,6 +84,10 @@ public final class AggregateReader {
 
   private byte[] stringScratch = new byte[256];
   private final String[] keyCache = new String[KEY_CACHE_SIZE];
+  /** The {@link #keyHash} of each cached key. */
+  private final long[] keyHashes = new long[KEY_CACHE_SIZE];
+  /** Per set, the way the next new key replaces. */
+  private final byte[] keyCacheNext = new byte[KEY_CACHE_SIZE / KEY_CACHE_WAYS];
   /** Reads in a row that did without the scratch grown past {@link #RETAINED_ENTRIES}. */
   private int smallReads;
 
@@ -110,7 +114,8 @@ public final class AggregateReader {
     maxPartitionKeyIndex = NONE;
     maxExplicitHashKeyIndex = NONE;
     while (pos < limit) {
-      if (array != null) {
+      // Perf: into the records loop only at a record, not once per key table entry.
+      if (array != null && array[arrayBase + pos] == Framing.RECORD_TAG) {
         readCanonicalRecords();
         if (pos >= limit) {
           break;
@@ -581,32 +586,39 @@ public final class AggregateReader {
       return decode(offset, length);
     }
     String[] cache = keyCache;
-    int set = keySet(offset, length);
+    long[] hashes = keyHashes;
+    long hash = keyHash(offset, length);
+    int set = (int) (hash >>> (64 - KEY_CACHE_SET_BITS)) * KEY_CACHE_WAYS;
     for (int way = set; way < set + KEY_CACHE_WAYS; way++) {
-      String cached = cache[way];
-      if (cached != null && isAsciiOf(cached, offset, length)) {
-        return cached;
+      // Perf: the hash first. A stream of new keys (UUIDs) then never loads the cached strings, which are cold.
+      if (hashes[way] == hash) {
+        String cached = cache[way];
+        if (cached != null && isAsciiOf(cached, offset, length)) {
+          return cached;
+        }
       }
     }
     String key = decode(offset, length);
-    System.arraycopy(cache, set, cache, set + 1, KEY_CACHE_WAYS - 1);
-    cache[set] = key;
+    // Round robin within the set: up to four keys sharing it all stay. Perf: one store per array, no shifting.
+    int victim = set + (keyCacheNext[set / KEY_CACHE_WAYS]++ & (KEY_CACHE_WAYS - 1));
+    cache[victim] = key;
+    hashes[victim] = hash;
     return key;
   }
 
-  /** The first key cache index of these bytes' set: a hash of their length and their first and last eight bytes. */
-  private int keySet(int offset, int length) {
+  /** A hash of the bytes' length and their first and last eight bytes, mixed; its top bits pick the cache set. */
+  private long keyHash(int offset, int length) {
     ByteBuffer in = buffer;
     long h = length;
     if (length >= 8) {
-      h = h * 31 + in.getLong(offset); // the buffer's byte order only changes the slot
+      h = h * 31 + in.getLong(offset); // the buffer's byte order only changes the hash
       h = h * 31 + in.getLong(offset + length - 8);
     } else {
       for (int i = 0; i < length; i++) {
         h = h * 31 + in.get(offset + i);
       }
     }
-    return (int) ((h * 0x9E3779B97F4A7C15L) >>> (64 - KEY_CACHE_SET_BITS)) * KEY_CACHE_WAYS;
+    return h * 0x9E3779B97F4A7C15L;
   }
 
   /**
