@@ -12,11 +12,11 @@ import java.nio.ByteBuffer;
  * a plain record made with {@link #of}. The unit a {@link PutRecordsBatcher} batches.
  *
  * <p>Lifetime: a record made by an {@link Aggregator} holds a pooled buffer. Call {@link #release()} once it has
- * been sent. A released record is gone: every method but {@link #isReleased()}, {@link #release()} and
- * {@link #toString()} throws {@link IllegalStateException}, and views obtained earlier from {@link #data()} must no
- * longer be read (their bytes may belong to another record). A record that is never released still works; its
- * buffer is then garbage collected instead of reused. Plain records hold no pooled buffer; releasing one only ends
- * it.
+ * been sent. A released record is gone: every accessor but {@link #isReleased()} and {@link #toString()} throws
+ * {@link IllegalStateException} ({@link #release()} again does nothing), and views obtained earlier from
+ * {@link #data()} must no longer be read (their bytes may belong to another record). A record that is never
+ * released still works; its buffer is then garbage collected instead of reused. Plain records hold no pooled
+ * buffer; releasing one only ends it.
  *
  * <p>Thread-safe: immutable apart from the one-way transition to released, which may happen on any thread.
  */
@@ -244,7 +244,7 @@ public final class KinesisRecord {
 
   /**
    * An aggregator's free slots. Thread-safe: records are issued on the aggregator's thread and released on any.
-   * Bounded, so a burst of records in flight leaves no lasting garbage behind.
+   * At most {@value #MAX_FREE} are kept: a burst of records in flight does not pin memory afterwards.
    */
   static final class Slots {
     private static final int MAX_FREE = 256;
