@@ -195,24 +195,23 @@ public final class Deaggregator {
     try {
       Classification classification = scan(scan, record, true);
       // Perf: the visitor reads the caller's own buffer, not a view of it: nothing allocated per call either.
-      ByteBuffer source = record;
       if (classification != Classification.AGGREGATED) {
-        visitor.visit(null, null, source, record.position(), record.remaining(), 0);
+        visitor.visit(null, null, record, record.position(), record.remaining(), 0);
         return classification;
       }
       AggregateReader reader = scan.reader;
       if (!scan.filtering) {
-        reader.visitAll(source, visitor);
+        reader.visitAll(record, visitor);
         return classification;
       }
       int count = reader.recordCount();
       for (int i = 0; i < count; i++) {
         if (!scan.keeps(i)) {
-          reportDrop(scan, source, i);
+          reportDrop(scan, record, i);
           continue;
         }
         visitor.visit(reader.partitionKey(reader.partitionKeyIndex(i)),
-            reader.explicitHashKey(reader.explicitHashKeyIndex(i)), source, reader.dataOffset(i),
+            reader.explicitHashKey(reader.explicitHashKeyIndex(i)), record, reader.dataOffset(i),
             reader.dataLength(i), i);
       }
       return classification;

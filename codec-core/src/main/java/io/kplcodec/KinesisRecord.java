@@ -58,9 +58,7 @@ public final class KinesisRecord {
     if (explicitHashKey != null) {
       new HashKey().parse(explicitHashKey, "Explicit hash key");
     }
-    Slot slot = new Slot(null);
-    slot.fill(partitionKey, explicitHashKey, data.slice(), null, 1, false, null);
-    return slot.issue();
+    return new Slot(null).issue(partitionKey, explicitHashKey, data.slice(), null, 1, false, null);
   }
 
   /** The partition key to send the record with. */
@@ -204,8 +202,9 @@ public final class KinesisRecord {
       this.home = home;
     }
 
-    void fill(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool pool, int userRecordCount,
-        boolean aggregated, String predictedShardId) {
+    /** Fills the slot and hands it to a new record. */
+    KinesisRecord issue(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool pool,
+        int userRecordCount, boolean aggregated, String predictedShardId) {
       this.partitionKey = partitionKey;
       this.explicitHashKey = explicitHashKey;
       this.data = data;
@@ -214,9 +213,6 @@ public final class KinesisRecord {
       this.userRecordCount = userRecordCount;
       this.aggregated = aggregated;
       this.predictedShardId = predictedShardId;
-    }
-
-    KinesisRecord issue() {
       KinesisRecord record = new KinesisRecord(this);
       owner = record;
       return record;
@@ -255,11 +251,8 @@ public final class KinesisRecord {
     KinesisRecord issue(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool pool,
         int userRecordCount, boolean aggregated, String predictedShardId) {
       Slot slot = take();
-      if (slot == null) {
-        slot = new Slot(this);
-      }
-      slot.fill(partitionKey, explicitHashKey, data, pool, userRecordCount, aggregated, predictedShardId);
-      return slot.issue();
+      return (slot != null ? slot : new Slot(this))
+          .issue(partitionKey, explicitHashKey, data, pool, userRecordCount, aggregated, predictedShardId);
     }
 
     private synchronized Slot take() {

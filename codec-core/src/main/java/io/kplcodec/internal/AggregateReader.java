@@ -352,11 +352,7 @@ public final class AggregateReader {
           if (recordEnd - (p + 6) == dataLength && recordEnd <= end) {
             int partitionKeyIndex = head >>> 24;
             maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
-            r[at + OFFSET] = p - base;
-            r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
-            r[at + EXPLICIT_HASH_KEY_INDEX] = NONE;
-            r[at + DATA_OFFSET] = p + 6 - base;
-            r[at + DATA_LENGTH] = dataLength;
+            store(r, at, p - base, partitionKeyIndex, NONE, p + 6 - base, dataLength);
             at += RECORD_STRIDE;
             p = recordEnd;
             continue;
@@ -405,11 +401,7 @@ public final class AggregateReader {
       }
       maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
       maxExplicitHashKey = Math.max(maxExplicitHashKey, explicitHashKeyIndex);
-      r[at + OFFSET] = p - base;
-      r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
-      r[at + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
-      r[at + DATA_OFFSET] = q - base;
-      r[at + DATA_LENGTH] = dataLength;
+      store(r, at, p - base, partitionKeyIndex, explicitHashKeyIndex, q - base, dataLength);
       at += RECORD_STRIDE;
       p = recordEnd;
     }
@@ -449,12 +441,18 @@ public final class AggregateReader {
     }
     maxPartitionKeyIndex = Math.max(maxPartitionKeyIndex, partitionKeyIndex);
     maxExplicitHashKeyIndex = Math.max(maxExplicitHashKeyIndex, explicitHashKeyIndex);
-    records[r + OFFSET] = recordStart;
-    records[r + PARTITION_KEY_INDEX] = partitionKeyIndex;
-    records[r + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
-    records[r + DATA_OFFSET] = dataOffset;
-    records[r + DATA_LENGTH] = dataLength;
+    store(records, r, recordStart, partitionKeyIndex, explicitHashKeyIndex, dataOffset, dataLength);
     recordCount++;
+  }
+
+  /** Writes one record's entry of the scratch at {@code at}, in the layout {@link #records} describes. */
+  private static void store(int[] r, int at, int recordStart, int partitionKeyIndex, int explicitHashKeyIndex,
+      int dataOffset, int dataLength) {
+    r[at + OFFSET] = recordStart;
+    r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
+    r[at + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
+    r[at + DATA_OFFSET] = dataOffset;
+    r[at + DATA_LENGTH] = dataLength;
   }
 
   /** An index beyond int range can never be inside a table; keep it out of range without wrapping. */
