@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import io.kplcodec.CorruptAggregateException.Reason;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,6 +81,76 @@ class CanonicalFastPathTest {
       assertEquals(expected, outcome(ByteBuffer.wrap(truncated)), "cut at " + cut);
       assertEquals(expected, outcome(BufferKind.HEAP_WITH_OFFSET.wrap(truncated)), "cut at " + cut);
     }
+  }
+
+  @Test
+  void runsOfRecordsOfOneSizeReadAsWrittenOnEveryPath() {
+    // The reader reads records of the size and shape of the record before in a loop of its own. Runs here cross the
+    // record scratch's growth (64, 128, 256 records), end at the message's end, and are broken by an index of 128 or
+    // more, an explicit hash key, a record of another size and data of another length. The expected records are
+    // the ones added, not another path's result: every path shares the reader.
+    List<String[]> added = new ArrayList<>();
+    AggregateEncoder encoder = new AggregateEncoder();
+    Random random = new Random(11);
+    for (int i = 0; i < 700; i++) {
+      int key = i < 300 ? i % 16 : i < 400 ? 100 + i % 60 : i % 20; // 300-399 cross index 128
+      String explicitHashKey = i % 97 == 50 ? String.valueOf(i) : null;
+      int length = i % 131 == 7 ? 63 : i % 149 == 9 ? 65 : 64;
+      byte[] data = new byte[length];
+      random.nextBytes(data);
+      encoder.add("key-" + key, explicitHashKey, data);
+      added.add(new String[] {"key-" + key, explicitHashKey, java.util.Arrays.toString(data)});
+    }
+    byte[] record = encoder.toByteArray();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < added.size(); i++) {
+      expected.add(i + ":" + added.get(i)[0] + "/" + added.get(i)[1] + "/" + added.get(i)[2]);
+    }
+    List<String> plainExpected = new ArrayList<>();
+    AggregateEncoder plainEncoder = new AggregateEncoder();
+    for (int i = 0; i < 100; i++) {
+      plainEncoder.add("k" + i % 2, null, new byte[64]);
+      plainExpected.add(i + ":k" + i % 2 + "/null/" + java.util.Arrays.toString(new byte[64]));
+    }
+    byte[] plain = plainEncoder.toByteArray();
+    for (BufferKind kind : BufferKind.values()) {
+      assertEquals("records AGGREGATED " + expected, outcome(kind.wrap(record)), kind.toString());
+      // The thread's reader is reused: a read without explicit hash keys must not see the last one's.
+      assertEquals("records AGGREGATED " + plainExpected, outcome(kind.wrap(plain)), kind.toString());
+    }
+  }
+
+  @Test
+  void anIndexOutOfRangeInARunIsReportedAtItsOwnRecord() {
+    // The scan does not keep record offsets; an error report walks the message again to find the record.
+    String table = "0a 01 61 ";
+    String record = "1a 05 08 00 1a 01 78 ";
+    String outOfRange = "1a 05 08 01 1a 01 78 ";
+    String withExplicitHashKey = "1a 07 08 00 10 01 1a 01 78 "; // index 1 of an explicit hash key table of 1
+    for (int at : new int[] {0, 1, 63, 64, 65, 199}) {
+      String protobuf = table + record.repeat(at) + outOfRange + record.repeat(199 - at);
+      for (BufferKind kind : BufferKind.values()) {
+        HostileInputTest.assertCorrupt(deaggregator, kind, hex(protobuf), Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE,
+            4 + 3 + 7 * at, "record " + at);
+        HostileInputTest.assertCorrupt(deaggregator, kind,
+            hex(table + "12 01 31 " + record.repeat(at) + withExplicitHashKey + record.repeat(3)),
+            Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE, 4 + 6 + 7 * at, "record " + at);
+      }
+    }
+    // After a run of records 1a 1e 08 00 1a 1a + 26 bytes: one of the same length whose index takes two bytes,
+    // 81 1a (3329), and whose data is one byte shorter. Its first six bytes differ from the run's only in the top bit
+    // of the index byte; read as the run's shape, it would have index 129, inside the table of 200.
+    String runRecord = "1a 1e 08 00 1a 1a " + "00 ".repeat(26);
+    String twoByteIndex = "1a 1e 08 81 1a 1a 19 " + "00 ".repeat(25);
+    String protobuf = table.repeat(200) + runRecord.repeat(3) + twoByteIndex;
+    for (BufferKind kind : BufferKind.values()) {
+      HostileInputTest.assertCorrupt(deaggregator, kind, hex(protobuf), Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE,
+          4 + 600 + 32 * 3, "two-byte index after a run");
+    }
+  }
+
+  private static byte[] hex(String hex) {
+    return java.util.HexFormat.of().parseHex(hex.replace(" ", ""));
   }
 
   private static byte[] randomAggregate(Random random) {

@@ -26,7 +26,7 @@ public final class AggregateReader {
   /** protobuf-java's default recursion limit. */
   private static final int MAX_DEPTH = 100;
   private static final int NONE = -1;
-  private static final int RECORD_STRIDE = 5;
+  private static final int RECORD_STRIDE = 3;
   private static final VarHandle LITTLE_ENDIAN_INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LITTLE_ENDIAN_SHORT =
@@ -36,11 +36,9 @@ public final class AggregateReader {
       Framing.RECORD_TAG | Framing.PARTITION_KEY_INDEX_TAG << 16;
   /** The shortest small record: the four head bytes, the data tag and its length. */
   private static final int SMALL_RECORD_MIN = 6;
-  private static final int OFFSET = 0;
-  private static final int PARTITION_KEY_INDEX = 1;
-  private static final int EXPLICIT_HASH_KEY_INDEX = 2;
-  private static final int DATA_OFFSET = 3;
-  private static final int DATA_LENGTH = 4;
+  private static final int PARTITION_KEY_INDEX = 0;
+  private static final int DATA_OFFSET = 1;
+  private static final int DATA_LENGTH = 2;
   /** Scratch arrays bigger than this are dropped once inputs that need them stop coming (see {@link #clear}). */
   private static final int RETAINED_ENTRIES = 1 << 16;
   /**
@@ -66,6 +64,8 @@ public final class AggregateReader {
   private byte[] array;
   private int arrayBase;
   private int origin;
+  /** Where the message starts in the buffer (its end is {@link #limit} once read). */
+  private int messageStart;
   private int pos;
   private int limit;
 
@@ -77,10 +77,18 @@ public final class AggregateReader {
   private int maxPartitionKeyIndex;
   private int maxExplicitHashKeyIndex;
   /**
-   * Per record, {@link #RECORD_STRIDE} ints side by side: field offset, partition key index, explicit hash key index,
-   * data offset, data length. Perf: one array written and read in sequence, not five.
+   * Per record, {@link #RECORD_STRIDE} ints side by side: partition key index, data offset, data length. Perf: one
+   * array written and read in sequence, not three; and only what visiting needs, so that the common record costs
+   * three stores. A record's field offset, needed only to report an error, is found again by {@link #recordStart}.
    */
   private int[] records;
+  /**
+   * Per record, its explicit hash key index or {@link #NONE}; valid for the first {@link #explicitHashKeyIndexCount}
+   * records, which is 0 while no record has one. Perf: the KPL sets explicit hash keys rarely, so the common record
+   * stores nothing here; the first record that has one fills in those before it, and the end of the read those after.
+   */
+  private int[] explicitHashKeyIndexes = new int[0];
+  private int explicitHashKeyIndexCount;
 
   private byte[] stringScratch = new byte[256];
   private final String[] keyCache = new String[KEY_CACHE_SIZE];
@@ -109,6 +117,7 @@ public final class AggregateReader {
       arrayBase = buffer.arrayOffset();
     }
     this.origin = origin;
+    this.messageStart = from;
     this.pos = from;
     this.limit = to;
     maxPartitionKeyIndex = NONE;
@@ -137,17 +146,20 @@ public final class AggregateReader {
           skipField(tag, fieldStart, 0);
       }
     }
+    if (explicitHashKeyIndexCount > 0) {
+      fillExplicitHashKeyIndexes(recordCount);
+    }
     // Indexes are checked after the scan: a valid encoding may put the tables after the records. Perf: the largest
     // index seen says whether any is out of range; only then are the records searched for the first such one.
     if (maxPartitionKeyIndex < partitionKeys.count && maxExplicitHashKeyIndex < explicitHashKeys.count) {
       return;
     }
-    for (int r = 0; r < recordCount * RECORD_STRIDE; r += RECORD_STRIDE) {
-      if (records[r + PARTITION_KEY_INDEX] >= partitionKeys.count) {
-        throw corrupt(records[r + OFFSET], Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
+    for (int record = 0; record < recordCount; record++) {
+      if (partitionKeyIndex(record) >= partitionKeys.count) {
+        throw corrupt(recordStart(record), Reason.PARTITION_KEY_INDEX_OUT_OF_RANGE);
       }
-      if (records[r + EXPLICIT_HASH_KEY_INDEX] >= explicitHashKeys.count) {
-        throw corrupt(records[r + OFFSET], Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE);
+      if (explicitHashKeyIndex(record) >= explicitHashKeys.count) {
+        throw corrupt(recordStart(record), Reason.EXPLICIT_HASH_KEY_INDEX_OUT_OF_RANGE);
       }
     }
   }
@@ -170,7 +182,7 @@ public final class AggregateReader {
 
   /** The record's explicit hash key index, or -1 when it has none. */
   public int explicitHashKeyIndex(int record) {
-    return records[record * RECORD_STRIDE + EXPLICIT_HASH_KEY_INDEX];
+    return record < explicitHashKeyIndexCount ? explicitHashKeyIndexes[record] : NONE;
   }
 
   /** Absolute index of the record's data in the buffer. */
@@ -184,7 +196,7 @@ public final class AggregateReader {
 
   /** Offset of the record's field from the origin, for error reports. */
   public int recordOffset(int record) {
-    return records[record * RECORD_STRIDE + OFFSET] - origin;
+    return recordStart(record) - origin;
   }
 
   /**
@@ -192,13 +204,23 @@ public final class AggregateReader {
    * record scratch with everything in locals.
    */
   public void visitAll(ByteBuffer source, UserRecordVisitor visitor) {
+    // Perf: every key decoded first, so that the loop is loads and the visitor call, with no decoding path in it.
+    for (int k = 0; k < partitionKeys.count; k++) {
+      partitionKey(k);
+    }
+    for (int k = 0; k < explicitHashKeys.count; k++) {
+      string(explicitHashKeys, k);
+    }
+    String[] keys = partitionKeys.strings;
+    String[] hashKeys = explicitHashKeys.strings;
+    int[] hashKeyIndexes = explicitHashKeyIndexCount > 0 ? explicitHashKeyIndexes : null;
     int[] r = records;
     int end = recordCount * RECORD_STRIDE;
     for (int i = 0, at = 0; at < end; i++, at += RECORD_STRIDE) {
-      int explicitHashKeyIndex = r[at + EXPLICIT_HASH_KEY_INDEX];
-      visitor.visit(partitionKey(r[at + PARTITION_KEY_INDEX]),
-          explicitHashKeyIndex == NONE ? null : string(explicitHashKeys, explicitHashKeyIndex), source,
-          r[at + DATA_OFFSET], r[at + DATA_LENGTH], i);
+      int explicitHashKeyIndex = hashKeyIndexes == null ? NONE : hashKeyIndexes[i];
+      String explicitHashKey = explicitHashKeyIndex == NONE ? null : hashKeys[explicitHashKeyIndex];
+      visitor.visit(keys[r[at + PARTITION_KEY_INDEX]], explicitHashKey, source, r[at + DATA_OFFSET],
+          r[at + DATA_LENGTH], i);
     }
   }
 
@@ -247,10 +269,12 @@ public final class AggregateReader {
     buffer = null;
     array = null;
     recordCount = 0;
+    explicitHashKeyIndexCount = 0;
   }
 
   private boolean oversized() {
     return records.length > RETAINED_ENTRIES * RECORD_STRIDE
+        || explicitHashKeyIndexes.length > RETAINED_ENTRIES
         || partitionKeys.offsets.length > RETAINED_ENTRIES
         || explicitHashKeys.offsets.length > RETAINED_ENTRIES
         || stringScratch.length > RETAINED_ENTRIES;
@@ -260,6 +284,9 @@ public final class AggregateReader {
   private void allocate() {
     if (records == null || records.length > RETAINED_ENTRIES * RECORD_STRIDE) {
       records = new int[64 * RECORD_STRIDE];
+    }
+    if (explicitHashKeyIndexes.length > RETAINED_ENTRIES) {
+      explicitHashKeyIndexes = new int[0];
     }
     if (stringScratch.length > RETAINED_ENTRIES) {
       stringScratch = new byte[256];
@@ -352,9 +379,17 @@ public final class AggregateReader {
           if (recordEnd - (p + 6) == dataLength && recordEnd <= end) {
             int partitionKeyIndex = head >>> 24;
             maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
-            store(r, at, p - base, partitionKeyIndex, NONE, p + 6 - base, dataLength);
+            store(r, at, partitionKeyIndex, p + 6 - base, dataLength);
             at += RECORD_STRIDE;
+            int size = recordEnd - p;
             p = recordEnd;
+            long run = readRun(a, base, p, end, r, at, head & 0x00FFFFFF, dataHead, size);
+            int runLength = (int) (run >>> 32);
+            if (runLength > 0) {
+              maxPartitionKey = Math.max(maxPartitionKey, (int) run);
+              p += runLength * size;
+              at += runLength * RECORD_STRIDE;
+            }
             continue;
           }
         }
@@ -401,7 +436,10 @@ public final class AggregateReader {
       }
       maxPartitionKey = Math.max(maxPartitionKey, partitionKeyIndex);
       maxExplicitHashKey = Math.max(maxExplicitHashKey, explicitHashKeyIndex);
-      store(r, at, p - base, partitionKeyIndex, explicitHashKeyIndex, q - base, dataLength);
+      if (explicitHashKeyIndex != NONE) {
+        setExplicitHashKeyIndex(at / RECORD_STRIDE, explicitHashKeyIndex);
+      }
+      store(r, at, partitionKeyIndex, q - base, dataLength);
       at += RECORD_STRIDE;
       p = recordEnd;
     }
@@ -409,6 +447,30 @@ public final class AggregateReader {
     maxPartitionKeyIndex = maxPartitionKey;
     maxExplicitHashKeyIndex = maxExplicitHashKey;
     pos = p - base;
+  }
+
+  /**
+   * Perf: the records from {@code p} on that have the size and shape of the small record just read (its head but the
+   * index, its data head), as user records of one size do. A counted loop of its own: each record's start is known
+   * without the length byte of the one before (whose load latency otherwise bounds the loop), and the few values it
+   * keeps fit in registers.
+   *
+   * @return how many records it read in the upper 32 bits, their largest partition key index in the lower 32
+   */
+  private static long readRun(byte[] a, int base, int p, int end, int[] r, int at, int head, int dataHead, int size) {
+    int fit = Math.min((end - p) / size, (r.length - at) / RECORD_STRIDE);
+    int max = 0;
+    int read = 0;
+    for (; read < fit; read++, p += size, at += RECORD_STRIDE) {
+      int nextHead = (int) LITTLE_ENDIAN_INT.get(a, p);
+      if ((nextHead & 0x80FFFFFF) != head || (short) LITTLE_ENDIAN_SHORT.get(a, p + 4) != dataHead) {
+        break;
+      }
+      int partitionKeyIndex = nextHead >>> 24;
+      max = Math.max(max, partitionKeyIndex);
+      store(r, at, partitionKeyIndex, p + 6 - base, size - 6);
+    }
+    return (long) read << 32 | max;
   }
 
   /**
@@ -441,18 +503,51 @@ public final class AggregateReader {
     }
     maxPartitionKeyIndex = Math.max(maxPartitionKeyIndex, partitionKeyIndex);
     maxExplicitHashKeyIndex = Math.max(maxExplicitHashKeyIndex, explicitHashKeyIndex);
-    store(records, r, recordStart, partitionKeyIndex, explicitHashKeyIndex, dataOffset, dataLength);
+    if (explicitHashKeyIndex != NONE) {
+      setExplicitHashKeyIndex(recordCount, explicitHashKeyIndex);
+    }
+    store(records, r, partitionKeyIndex, dataOffset, dataLength);
     recordCount++;
   }
 
   /** Writes one record's entry of the scratch at {@code at}, in the layout {@link #records} describes. */
-  private static void store(int[] r, int at, int recordStart, int partitionKeyIndex, int explicitHashKeyIndex,
-      int dataOffset, int dataLength) {
-    r[at + OFFSET] = recordStart;
+  private static void store(int[] r, int at, int partitionKeyIndex, int dataOffset, int dataLength) {
     r[at + PARTITION_KEY_INDEX] = partitionKeyIndex;
-    r[at + EXPLICIT_HASH_KEY_INDEX] = explicitHashKeyIndex;
     r[at + DATA_OFFSET] = dataOffset;
     r[at + DATA_LENGTH] = dataLength;
+  }
+
+  private void setExplicitHashKeyIndex(int record, int explicitHashKeyIndex) {
+    fillExplicitHashKeyIndexes(record + 1);
+    explicitHashKeyIndexes[record] = explicitHashKeyIndex;
+  }
+
+  /** Extends {@link #explicitHashKeyIndexes} to the first {@code records} records, those it adds having none. */
+  private void fillExplicitHashKeyIndexes(int records) {
+    if (explicitHashKeyIndexes.length < records) {
+      int capacity = Math.max(records, explicitHashKeyIndexes.length * 2);
+      explicitHashKeyIndexes = Arrays.copyOf(explicitHashKeyIndexes, capacity);
+    }
+    Arrays.fill(explicitHashKeyIndexes, explicitHashKeyIndexCount, records, NONE);
+    explicitHashKeyIndexCount = records;
+  }
+
+  /**
+   * The index of the record's field, found by walking the message again: only error reports need it, and the scan
+   * does not keep it (see {@link #records}). Only for records of a message read in full, where the walk cannot fail.
+   */
+  private int recordStart(int record) {
+    int end = limit;
+    pos = messageStart;
+    for (int seen = 0; ; ) {
+      int fieldStart = pos;
+      int tag = readTag(fieldStart);
+      if (tag == Framing.RECORD_TAG && seen++ == record) {
+        pos = end;
+        return fieldStart;
+      }
+      skipField(tag, fieldStart, 0);
+    }
   }
 
   /** An index beyond int range can never be inside a table; keep it out of range without wrapping. */
