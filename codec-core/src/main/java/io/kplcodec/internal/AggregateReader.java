@@ -29,6 +29,8 @@ public final class AggregateReader {
   private static final int RECORD_STRIDE = 3;
   private static final VarHandle LITTLE_ENDIAN_INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LITTLE_ENDIAN_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle LITTLE_ENDIAN_SHORT =
       MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
   /** A small record's first four bytes (record tag, length, partition key index tag, index), masked. */
@@ -450,23 +452,28 @@ public final class AggregateReader {
   }
 
   /**
-   * Perf: the records from {@code p} on that have the size and shape of the small record just read (its head but the
-   * index, its data head), as user records of one size do. A counted loop of its own: each record's start is known
-   * without the length byte of the one before (whose load latency otherwise bounds the loop), and the few values it
-   * keeps fit in registers.
+   * Perf: the records from {@code p} on that have the size and shape of the small record just read ({@code head} and
+   * {@code dataHead}, its first six bytes but for the index), as user records of one size do. A counted loop of its
+   * own: each record's start is known without the length byte of the one before (whose load latency otherwise bounds
+   * the loop), each record's shape is checked with one read and one compare, and the few values it keeps fit in
+   * registers.
    *
    * @return how many records it read in the upper 32 bits, their largest partition key index in the lower 32
    */
   private static long readRun(byte[] a, int base, int p, int end, int[] r, int at, int head, int dataHead, int size) {
+    // Records inside the message and the scratch; and, as each is read with one 8-byte read that may reach two bytes
+    // past a record of six, inside the array (floorDiv: none when not even the first read fits).
     int fit = Math.min((end - p) / size, (r.length - at) / RECORD_STRIDE);
+    fit = Math.min(fit, Math.floorDiv(a.length - 8 - p, size) + 1);
+    long shape = (dataHead & 0xFFFFL) << 32 | head;
     int max = 0;
     int read = 0;
     for (; read < fit; read++, p += size, at += RECORD_STRIDE) {
-      int nextHead = (int) LITTLE_ENDIAN_INT.get(a, p);
-      if ((nextHead & 0x80FFFFFF) != head || (short) LITTLE_ENDIAN_SHORT.get(a, p + 4) != dataHead) {
+      long next = (long) LITTLE_ENDIAN_LONG.get(a, p);
+      if ((next & 0xFFFF_80FF_FFFFL) != shape) {
         break;
       }
-      int partitionKeyIndex = nextHead >>> 24;
+      int partitionKeyIndex = (int) next >>> 24;
       max = Math.max(max, partitionKeyIndex);
       store(r, at, partitionKeyIndex, p + 6 - base, size - 6);
     }
