@@ -2,12 +2,12 @@ package io.kplcodec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.kplcodec.CorruptAggregateException.Reason;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import io.kplcodec.CorruptAggregateException.Reason;
 import org.junit.jupiter.api.Test;
 
 /**
