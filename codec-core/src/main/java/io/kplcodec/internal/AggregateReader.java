@@ -344,7 +344,7 @@ public final class AggregateReader {
     if (dataOffset == NONE) {
       throw corrupt(recordStart, Reason.MISSING_DATA);
     }
-    addRecord(recordStart, clampIndex(partitionKeyIndex),
+    addRecord(clampIndex(partitionKeyIndex),
         hasExplicitHashKeyIndex ? clampIndex(explicitHashKeyIndex) : NONE, dataOffset, dataLength);
   }
 
@@ -502,8 +502,7 @@ public final class AggregateReader {
     return -1;
   }
 
-  private void addRecord(int recordStart, int partitionKeyIndex, int explicitHashKeyIndex, int dataOffset,
-      int dataLength) {
+  private void addRecord(int partitionKeyIndex, int explicitHashKeyIndex, int dataOffset, int dataLength) {
     int r = recordCount * RECORD_STRIDE;
     if (r == records.length) {
       records = Arrays.copyOf(records, r * 2);
