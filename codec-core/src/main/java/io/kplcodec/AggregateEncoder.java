@@ -114,7 +114,8 @@ public final class AggregateEncoder {
     digest.update(tables, 0, tablesLength);
     digest.update(records, 0, recordsLength);
     byte[] checksum = md5.complete();
-    destination.put(Framing.MAGIC).put(tables, 0, tablesLength).put(records, 0, recordsLength).put(checksum);
+    Framing.putMagic(destination);
+    destination.put(tables, 0, tablesLength).put(records, 0, recordsLength).put(checksum);
   }
 
   /** The aggregated record as a new array. */

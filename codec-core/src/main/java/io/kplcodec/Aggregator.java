@@ -221,12 +221,8 @@ public final class Aggregator {
     if (shardMap == null) {
       return null;
     }
-    if (explicitHashKey != null) {
-      hashKey.parse(explicitHashKey, "Explicit hash key");
-    } else {
-      md5.hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), hashKey);
-    }
-    return shardMap.shardId(shardMap.indexOf(hashKey.high, hashKey.low));
+    hashKey.setToRecordKey(partitionKey, explicitHashKey, md5);
+    return shardMap.shardId(shardMap.indexOf(hashKey.high(), hashKey.low()));
   }
 
   /** The shard map in use, or null when not shard-aware. */
@@ -258,19 +254,12 @@ public final class Aggregator {
    */
   private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength, boolean notify) {
     Limits.checkPartitionKey(partitionKey);
-    boolean hashed = false;
-    if (explicitHashKey != null) {
-      hashKey.parse(explicitHashKey, "Explicit hash key");
-      hashed = true;
+    // Perf: without a shard map, a record without an explicit hash key is hashed only if it starts an aggregate.
+    boolean hashed = explicitHashKey != null || shardMap != null;
+    if (hashed) {
+      hashKey.setToRecordKey(partitionKey, explicitHashKey, md5); // also validates the explicit hash key
     }
-    int shard = 0;
-    if (shardMap != null) {
-      if (!hashed) {
-        md5.hashKeyOf(partitionKey, hashKey);
-        hashed = true;
-      }
-      shard = shardMap.indexOf(hashKey.high, hashKey.low);
-    }
+    int shard = shardMap == null ? 0 : shardMap.indexOf(hashKey.high(), hashKey.low());
     OpenAggregate target = open[shard];
     if (target == null) {
       target = open[shard] = new OpenAggregate(shardMap == null ? null : shardMap.shardId(shard));
@@ -312,13 +301,13 @@ public final class Aggregator {
       completed = complete(target, notify);
     }
     if (!hashed) {
-      md5.hashKeyOf(partitionKey, hashKey);
+      hashKey.setToRecordKey(partitionKey, null, md5);
     }
     target.outgoingPartitionKey = outgoingPartitionKey;
     target.outgoingPartitionKeyLength = outgoingPartitionKeyLength;
     target.mustAggregate = mustAggregate;
-    target.firstHashHigh = hashKey.high;
-    target.firstHashLow = hashKey.low;
+    target.firstHashHigh = hashKey.high();
+    target.firstHashLow = hashKey.low();
     return target;
   }
 
@@ -368,7 +357,7 @@ public final class Aggregator {
     for (int i = 0; i < MAX_ROUTING_KEY_TRIES; i++) {
       String partitionKey = Integer.toString(i);
       md5.hashKeyOf(partitionKey, candidate);
-      if (shardMap.indexOf(candidate.high, candidate.low) == shard) {
+      if (shardMap.indexOf(candidate.high(), candidate.low()) == shard) {
         return routingKeys[shard] = partitionKey;
       }
     }

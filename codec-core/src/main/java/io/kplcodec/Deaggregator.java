@@ -382,7 +382,7 @@ public final class Deaggregator {
       boolean anyOutside = false;
       for (int i = 0; i < records; i++) {
         hashKeyOf(i);
-        inRange[i] = range.contains(key.high, key.low);
+        inRange[i] = range.contains(key.high(), key.low());
         anyOutside |= !inRange[i];
       }
       wholeAggregateDropped = anyOutside && policy == HashRangePolicy.DROP_WHOLE_AGGREGATE;
@@ -398,8 +398,8 @@ public final class Deaggregator {
           } catch (IllegalArgumentException notAHashKey) {
             throw new CorruptAggregateException(reader.recordOffset(record), Reason.INVALID_EXPLICIT_HASH_KEY);
           }
-          explicitHashKeyHigh[e] = key.high;
-          explicitHashKeyLow[e] = key.low;
+          explicitHashKeyHigh[e] = key.high();
+          explicitHashKeyLow[e] = key.low();
           explicitHashKeyParsed[e] = true;
         }
         key.set(explicitHashKeyHigh[e], explicitHashKeyLow[e]);
@@ -408,8 +408,8 @@ public final class Deaggregator {
       int p = reader.partitionKeyIndex(record);
       if (!partitionKeyHashed[p]) {
         md5.hashKeyOf(reader.partitionKey(p), key);
-        partitionKeyHigh[p] = key.high;
-        partitionKeyLow[p] = key.low;
+        partitionKeyHigh[p] = key.high();
+        partitionKeyLow[p] = key.low();
         partitionKeyHashed[p] = true;
       }
       key.set(partitionKeyHigh[p], partitionKeyLow[p]);

@@ -22,10 +22,10 @@ public final class HashKeyRange {
   private HashKeyRange(String startingHashKey, String endingHashKey, HashKey start, HashKey end) {
     this.startingHashKey = startingHashKey;
     this.endingHashKey = endingHashKey;
-    this.startHigh = start.high;
-    this.startLow = start.low;
-    this.endHigh = end.high;
-    this.endLow = end.low;
+    this.startHigh = start.high();
+    this.startLow = start.low();
+    this.endHigh = end.high();
+    this.endLow = end.low();
   }
 
   /**
@@ -40,7 +40,7 @@ public final class HashKeyRange {
     Objects.requireNonNull(endingHashKey, "endingHashKey");
     HashKey start = new HashKey().parse(startingHashKey, "Starting hash key");
     HashKey end = new HashKey().parse(endingHashKey, "Ending hash key");
-    if (HashKey.compare(start.high, start.low, end.high, end.low) > 0) {
+    if (HashKey.compare(start.high(), start.low(), end.high(), end.low()) > 0) {
       throw new IllegalArgumentException(
           "Starting hash key " + startingHashKey + " is above ending hash key " + endingHashKey);
     }
@@ -69,7 +69,7 @@ public final class HashKeyRange {
    */
   public boolean contains(String hashKey) {
     HashKey key = new HashKey().parse(hashKey, "Hash key");
-    return contains(key.high, key.low);
+    return contains(key.high(), key.low());
   }
 
   /**
@@ -77,13 +77,8 @@ public final class HashKeyRange {
    * explicit hash key if present, else the MD5 of the partition key), that is, whether Kinesis would put it here.
    */
   public boolean containsRecord(String partitionKey, String explicitHashKey) {
-    HashKey key = new HashKey();
-    if (explicitHashKey != null) {
-      key.parse(explicitHashKey, "Explicit hash key");
-    } else {
-      Md5.ofThisThread().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
-    }
-    return contains(key.high, key.low);
+    HashKey key = new HashKey().setToRecordKey(partitionKey, explicitHashKey, Md5.ofThisThread());
+    return contains(key.high(), key.low());
   }
 
   boolean contains(long high, long low) {

@@ -75,13 +75,8 @@ public final class ShardMap {
    * hash key if present, else of the MD5 of the partition key.
    */
   public String shardIdFor(String partitionKey, String explicitHashKey) {
-    HashKey key = new HashKey();
-    if (explicitHashKey != null) {
-      key.parse(explicitHashKey, "Explicit hash key");
-    } else {
-      Md5.ofThisThread().hashKeyOf(Objects.requireNonNull(partitionKey, "partitionKey"), key);
-    }
-    return shardIds[indexOf(key.high, key.low)];
+    HashKey key = new HashKey().setToRecordKey(partitionKey, explicitHashKey, Md5.ofThisThread());
+    return shardIds[indexOf(key.high(), key.low())];
   }
 
   String shardId(int index) {

@@ -6,7 +6,8 @@ import java.nio.ByteBuffer;
 public final class Framing {
   private Framing() {}
 
-  public static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
+  /** The magic as a big-endian int: no array a caller could change. */
+  private static final int MAGIC = 0xF3899AC2;
   public static final int MAGIC_LENGTH = 4;
   /** Magic plus digest: what an empty message costs. */
   public static final int OVERHEAD = MAGIC_LENGTH + Md5.LENGTH;
@@ -24,11 +25,18 @@ public final class Framing {
   /** Whether {@code buffer[from, from + 4)} holds the magic (absolute indexes). */
   public static boolean hasMagic(ByteBuffer buffer, int from) {
     for (int i = 0; i < MAGIC_LENGTH; i++) {
-      if (buffer.get(from + i) != MAGIC[i]) {
+      if (buffer.get(from + i) != (byte) (MAGIC >>> (24 - 8 * i))) {
         return false;
       }
     }
     return true;
+  }
+
+  /** Writes the magic at {@code destination}'s position, advancing it. */
+  public static void putMagic(ByteBuffer destination) {
+    for (int i = 0; i < MAGIC_LENGTH; i++) {
+      destination.put((byte) (MAGIC >>> (24 - 8 * i)));
+    }
   }
 
   /** Encoded length of one Record message's body. */

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class HashKey {
   /** Upper and lower 64 bits, unsigned. */
-  public long high;
-  public long low;
+  private long high;
+  private long low;
 
   /** Largest hash key, 2^128 - 1, has 39 digits. */
   static final int MAX_DIGITS = 39;
@@ -57,6 +57,29 @@ public final class HashKey {
     high = bigEndianLong(digest, 0);
     low = bigEndianLong(digest, 8);
     return this;
+  }
+
+  /** The upper 64 bits, unsigned. */
+  public long high() {
+    return high;
+  }
+
+  /** The lower 64 bits, unsigned. */
+  public long low() {
+    return low;
+  }
+
+  /**
+   * Sets this key to a user record's hash key, the one Kinesis routes it by: its explicit hash key if it has one,
+   * else the MD5 of its partition key. The one home of that rule.
+   *
+   * @throws IllegalArgumentException if the explicit hash key is not a valid hash key
+   */
+  public HashKey setToRecordKey(String partitionKey, String explicitHashKey, Md5 md5) {
+    if (explicitHashKey != null) {
+      return parse(explicitHashKey, "Explicit hash key");
+    }
+    return md5.hashKeyOf(java.util.Objects.requireNonNull(partitionKey, "partitionKey"), this);
   }
 
   public HashKey set(long high, long low) {

@@ -71,8 +71,8 @@ public final class Md5 {
     Utf8.encode(partitionKey, keyBytes, 0);
     into.setFromDigest(hash(keyBytes, 0, length));
     cachedKeys[slot] = partitionKey;
-    cachedHigh[slot] = into.high;
-    cachedLow[slot] = into.low;
+    cachedHigh[slot] = into.high();
+    cachedLow[slot] = into.low();
     return into;
   }
 

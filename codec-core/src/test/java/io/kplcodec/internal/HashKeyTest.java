@@ -19,16 +19,16 @@ class HashKeyTest {
   void parsesZero() {
     HashKey key = new HashKey().set(7, 7);
     assertSame(key, key.parse("0", "Hash key"));
-    assertEquals(0, key.high);
-    assertEquals(0, key.low);
+    assertEquals(0, key.high());
+    assertEquals(0, key.low());
   }
 
   @Test
   void parsesTheLargestHashKey() {
     assertEquals(BigInteger.TWO.pow(128).subtract(BigInteger.ONE).toString(), MAX);
     HashKey key = new HashKey().parse(MAX, "Hash key");
-    assertEquals(-1L, key.high);
-    assertEquals(-1L, key.low);
+    assertEquals(-1L, key.high());
+    assertEquals(-1L, key.low());
   }
 
   @Test
@@ -103,8 +103,8 @@ class HashKeyTest {
       digest[i] = (byte) (0xF0 + i);
     }
     HashKey key = new HashKey().setFromDigest(digest);
-    assertEquals(0xF0F1F2F3F4F5F6F7L, key.high);
-    assertEquals(0xF8F9FAFBFCFDFEFFL, key.low);
+    assertEquals(0xF0F1F2F3F4F5F6F7L, key.high());
+    assertEquals(0xF8F9FAFBFCFDFEFFL, key.low());
     assertEquals(new BigInteger(1, digest).toString(), key.toString());
   }
 
@@ -117,7 +117,7 @@ class HashKeyTest {
       HashKey key = assertParses(value);
       HashKey other = new HashKey().parse(previous.toString(), "Hash key");
       assertEquals(Integer.signum(value.compareTo(previous)),
-          Integer.signum(HashKey.compare(key.high, key.low, other.high, other.low)), value + " vs " + previous);
+          Integer.signum(HashKey.compare(key.high(), key.low(), other.high(), other.low())), value + " vs " + previous);
       previous = value;
     }
   }
@@ -125,9 +125,9 @@ class HashKeyTest {
   private static HashKey assertParses(BigInteger value) {
     String decimal = value.toString();
     HashKey key = new HashKey().parse(decimal, "Hash key");
-    assertEquals(value.shiftRight(64).longValue(), key.high, decimal);
-    assertEquals(value.mod(TWO_64).longValue(), key.low, decimal);
-    assertEquals(decimal, HashKey.toDecimal(key.high, key.low));
+    assertEquals(value.shiftRight(64).longValue(), key.high(), decimal);
+    assertEquals(value.mod(TWO_64).longValue(), key.low(), decimal);
+    assertEquals(decimal, HashKey.toDecimal(key.high(), key.low()));
     return key;
   }
 }
