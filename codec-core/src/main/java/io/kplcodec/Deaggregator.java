@@ -5,6 +5,7 @@ import io.kplcodec.internal.AggregateReader;
 import io.kplcodec.internal.Framing;
 import io.kplcodec.internal.HashKey;
 import io.kplcodec.internal.Md5;
+import io.kplcodec.internal.ScratchPool;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +75,8 @@ public final class Deaggregator {
   }
 
   private static final Listener SILENT = new Listener() {};
-  private static final ThreadLocal<Scan> SCANS = ThreadLocal.withInitial(Scan::new);
+  /** Scratch shared by all threads, so that fresh virtual threads reuse it too (see {@link ScratchPool}). */
+  private static final ScratchPool<Scan> SCANS = ScratchPool.perCore(Scan::new);
 
   private final boolean verifyMd5;
   private final boolean passCorruptThrough;
@@ -112,11 +114,11 @@ public final class Deaggregator {
    * Classification#CORRUPT} rather than thrown.
    */
   public Classification classify(ByteBuffer record) {
-    Scan scan = Scan.acquire();
+    Scan scan = SCANS.take();
     try {
       return scan(scan, record, false);
     } finally {
-      scan.release();
+      scan.giveBack();
     }
   }
 
@@ -191,7 +193,7 @@ public final class Deaggregator {
    */
   public Classification visit(ByteBuffer record, UserRecordVisitor visitor) {
     Objects.requireNonNull(visitor, "visitor");
-    Scan scan = Scan.acquire();
+    Scan scan = SCANS.take(); // a visitor that deaggregates again on this thread takes another
     try {
       Classification classification = scan(scan, record, true);
       // Perf: the visitor reads the caller's own buffer, not a view of it: nothing allocated per call either.
@@ -216,7 +218,7 @@ public final class Deaggregator {
       }
       return classification;
     } finally {
-      scan.release();
+      scan.giveBack();
     }
   }
 
@@ -234,16 +236,20 @@ public final class Deaggregator {
       return Classification.NOT_AGGREGATED;
     }
     int messageEnd = end - Md5.LENGTH;
+    AggregateReader reader = scan.reader;
+    reader.attach(record, start, end);
     if (verifyMd5) {
-      byte[] digest = scan.md5.hash(record, start + Framing.MAGIC_LENGTH, messageEnd);
-      for (int i = 0; i < Md5.LENGTH; i++) {
-        if (digest[i] != record.get(messageEnd + i)) {
-          return Classification.NOT_AGGREGATED;
-        }
+      byte[] bytes = reader.bytes();
+      int message = reader.arrayIndex(start + Framing.MAGIC_LENGTH);
+      int expected = reader.arrayIndex(messageEnd);
+      byte[] digest = scan.md5.hash(bytes, message, expected - message);
+      if (!Arrays.equals(digest, 0, Md5.LENGTH, bytes, expected, expected + Md5.LENGTH)) {
+        reader.clear();
+        return Classification.NOT_AGGREGATED;
       }
     }
     try {
-      scan.reader.read(record, start + Framing.MAGIC_LENGTH, messageEnd, start);
+      reader.read(start + Framing.MAGIC_LENGTH, messageEnd, start);
       scan.filtering = hashRange != null && hashRangePolicy != HashRangePolicy.KEEP_ALL;
       if (scan.filtering) {
         scan.applyFilter(hashRange, hashRangePolicy);
@@ -322,12 +328,11 @@ public final class Deaggregator {
     }
   }
 
-  /** Per-thread scratch: the reader, a digest, and the hash-range decisions of one record. */
+  /** Scratch for one call at a time: the reader, a digest, and the hash-range decisions of one record. */
   private static final class Scan {
     final AggregateReader reader = new AggregateReader();
     final Md5 md5 = new Md5();
     final HashKey key = new HashKey();
-    boolean inUse;
     boolean filtering;
     boolean wholeAggregateDropped;
     boolean[] inRange = new boolean[64];
@@ -338,19 +343,10 @@ public final class Deaggregator {
     long[] explicitHashKeyLow = new long[4];
     boolean[] explicitHashKeyParsed = new boolean[4];
 
-    /** The thread's scan, or a fresh one if a visitor re-entered the deaggregator on this thread. */
-    static Scan acquire() {
-      Scan scan = SCANS.get();
-      if (scan.inUse) {
-        return new Scan();
-      }
-      scan.inUse = true;
-      return scan;
-    }
-
-    void release() {
+    /** Forgets the record and gives this scan back to the pool. */
+    void giveBack() {
       reader.clear();
-      inUse = false;
+      SCANS.giveBack(this);
     }
 
     boolean keeps(int record) {

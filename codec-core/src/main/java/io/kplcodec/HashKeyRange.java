@@ -1,7 +1,6 @@
 package io.kplcodec;
 
 import io.kplcodec.internal.HashKey;
-import io.kplcodec.internal.Md5;
 import java.util.Objects;
 
 /**
@@ -77,7 +76,7 @@ public final class HashKeyRange {
    * explicit hash key if present, else the MD5 of the partition key), that is, whether Kinesis would put it here.
    */
   public boolean containsRecord(String partitionKey, String explicitHashKey) {
-    HashKey key = new HashKey().setToRecordKey(partitionKey, explicitHashKey, Md5.ofThisThread());
+    HashKey key = HashKey.ofRecord(partitionKey, explicitHashKey);
     return contains(key.high(), key.low());
   }
 

@@ -1,7 +1,6 @@
 package io.kplcodec;
 
 import io.kplcodec.internal.HashKey;
-import io.kplcodec.internal.Md5;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -75,7 +74,7 @@ public final class ShardMap {
    * hash key if present, else of the MD5 of the partition key.
    */
   public String shardIdFor(String partitionKey, String explicitHashKey) {
-    HashKey key = new HashKey().setToRecordKey(partitionKey, explicitHashKey, Md5.ofThisThread());
+    HashKey key = HashKey.ofRecord(partitionKey, explicitHashKey);
     return shardIds[indexOf(key.high(), key.low())];
   }
 

@@ -13,7 +13,8 @@ import java.util.ServiceLoader;
  * the report.
  *
  * <ul>
- *   <li>Each library's own path: {@code kpl-codec} (aggregation), {@code kpl-codec visit}, {@code kpl-codec list},
+ *   <li>Each library's own path: {@code kpl-codec} (aggregation), {@code kpl-codec visit}, {@code kpl-codec visit
+ *       read-only} (the same over a read-only heap buffer, as KCL and the SDK hand out), {@code kpl-codec list},
  *       {@code protobuf-java}, {@code KCL} (deaggregation only).
  *   <li>{@code codec:<name>}: any codec-protobuf-compat {@link AggregationCodec} (aggregation and deaggregation) or
  *       {@link AggregateDecoder} (deaggregation) through that interface: those in compat's {@link
@@ -31,6 +32,7 @@ public final class Contenders {
 
   public static final String KPL_CODEC = "kpl-codec";
   public static final String KPL_CODEC_VISIT = "kpl-codec visit";
+  public static final String KPL_CODEC_VISIT_READ_ONLY = "kpl-codec visit read-only";
   public static final String KPL_CODEC_LIST = "kpl-codec list";
   public static final String PROTOBUF_JAVA = "protobuf-java";
   public static final String KCL = "KCL";
@@ -59,7 +61,9 @@ public final class Contenders {
   public static DeaggregationPath deaggregation(String implementation, Workload workload) {
     switch (implementation) {
       case KPL_CODEC_VISIT:
-        return new KplCodecPaths.Visit(workload);
+        return new KplCodecPaths.Visit(workload, false);
+      case KPL_CODEC_VISIT_READ_ONLY:
+        return new KplCodecPaths.Visit(workload, true);
       case KPL_CODEC_LIST:
         return new KplCodecPaths.DeaggregateList(workload);
       case PROTOBUF_JAVA:
@@ -105,7 +109,7 @@ public final class Contenders {
   private static AggregateDecoder codec(String implementation) {
     if (!implementation.startsWith(CODEC_PREFIX)) {
       throw new IllegalArgumentException("Unknown implementation \"" + implementation + "\"; known: " + KPL_CODEC
-          + ", " + KPL_CODEC_VISIT + ", " + KPL_CODEC_LIST + ", " + PROTOBUF_JAVA + ", " + KCL + ", and "
+          + ", " + KPL_CODEC_VISIT + ", " + KPL_CODEC_VISIT_READ_ONLY + ", " + KPL_CODEC_LIST + ", " + PROTOBUF_JAVA + ", " + KCL + ", and "
           + CODEC_PREFIX + "<name> for " + codecs().keySet());
     }
     String name = implementation.substring(CODEC_PREFIX.length());

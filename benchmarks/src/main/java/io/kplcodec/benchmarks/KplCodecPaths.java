@@ -21,11 +21,13 @@ final class KplCodecPaths {
   static final class Aggregation implements AggregationPath {
     private final Aggregator aggregator;
     private final String[] partitionKeys;
+    private final String[] explicitHashKeys;
     private final byte[][] data;
 
     Aggregation(Workload workload) {
       this.aggregator = workload.aggregator();
       this.partitionKeys = workload.partitionKeys;
+      this.explicitHashKeys = workload.explicitHashKeys;
       this.data = workload.data;
     }
 
@@ -33,10 +35,11 @@ final class KplCodecPaths {
     public long aggregate(Blackhole blackhole) {
       Aggregator aggregator = this.aggregator;
       String[] partitionKeys = this.partitionKeys;
+      String[] explicitHashKeys = this.explicitHashKeys;
       byte[][] data = this.data;
       long bytes = 0;
       for (int i = 0; i < partitionKeys.length; i++) {
-        KinesisRecord completed = aggregator.add(partitionKeys[i], data[i]);
+        KinesisRecord completed = aggregator.add(partitionKeys[i], explicitHashKeys[i], data[i]);
         if (completed != null) {
           bytes += send(completed, blackhole);
         }
@@ -58,16 +61,18 @@ final class KplCodecPaths {
 
   /**
    * {@code Deaggregator.visit(ByteBuffer, visitor)}: zero-copy, MD5 verified, no object at all. The input is the
-   * received record's data as the buffer a consumer already holds (KCL's {@code KinesisClientRecord.data()}, the
-   * SDK's {@code asByteBuffer()}), wrapped once here: its allocation is the SDK's, not kpl-codec's.
+   * received record's data as the buffer a consumer already holds, wrapped once here: its allocation is the SDK's, not
+   * kpl-codec's. Read-only, as KCL's {@code KinesisClientRecord.data()} and the SDK's {@code asByteBuffer()} hand it
+   * out, or a plain heap buffer.
    */
   static final class Visit implements DeaggregationPath {
     private final Deaggregator deaggregator = Deaggregator.create();
     private final ByteBuffer aggregate;
     private final Visitor visitor = new Visitor();
 
-    Visit(Workload workload) {
-      this.aggregate = ByteBuffer.wrap(workload.fullAggregate());
+    Visit(Workload workload, boolean readOnly) {
+      ByteBuffer aggregate = ByteBuffer.wrap(workload.fullAggregate());
+      this.aggregate = readOnly ? aggregate.asReadOnlyBuffer() : aggregate;
     }
 
     @Override

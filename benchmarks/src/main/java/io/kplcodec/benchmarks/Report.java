@@ -46,6 +46,8 @@ public final class Report {
   static final List<String> WORKLOADS_10MIB = List.of("64B-16keys-10MiB", "32KiB-16keys-10MiB");
   static final List<String> WORKLOADS_SHARDED = List.of("64B-uuid-1MiB-4shards", "1KiB-16keys-1MiB-4shards");
   static final List<String> WORKLOADS_BATCHING = List.of("1KiB-uuid-1MiB");
+  /** Read-only input (what KCL and the SDK hand a consumer) against byte[] input: every record with its own keys. */
+  static final List<String> WORKLOADS_READ_ONLY = List.of("64B-uuid-ehk-1MiB");
 
   private static final String AGGREGATE = "aggregate";
   private static final String DEAGGREGATE = "deaggregate";
@@ -180,6 +182,8 @@ public final class Report {
         List.of(Contenders.KPL_CODEC_VISIT), WORKLOADS_10MIB));
     groups.add(new Group(DEAGGREGATE, DeaggregationBenchmark.class, List.of("deaggregate"),
         List.of(Contenders.KPL_CODEC_LIST), List.of("64B-16keys-1MiB", "1KiB-uuid-1MiB")));
+    groups.add(new Group(DEAGGREGATE, DeaggregationBenchmark.class, List.of("deaggregate"),
+        List.of(Contenders.KPL_CODEC_VISIT, Contenders.KPL_CODEC_VISIT_READ_ONLY), WORKLOADS_READ_ONLY));
 
     List<String> codecs = new ArrayList<>(Contenders.userCodecNames());
     if (codecRows) {
@@ -453,7 +457,7 @@ public final class Report {
   /** Workload by workload: aggregation, deaggregation, limits; batching last. */
   private static List<Row> ordered(List<Row> rows) {
     List<String> workloadOrder = new ArrayList<>();
-    for (String w : concat(concat(WORKLOADS_1MIB, WORKLOADS_10MIB), WORKLOADS_SHARDED)) {
+    for (String w : concat(concat(concat(WORKLOADS_1MIB, WORKLOADS_10MIB), WORKLOADS_SHARDED), WORKLOADS_READ_ONLY)) {
       workloadOrder.add(w);
     }
     Map<String, Integer> operationOrder = Map.of(AGGREGATE, 0, DEAGGREGATE, 1, LIMIT, 2, BATCH, 3);

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>data: every user record has this many random bytes (64B, 1KiB, 32KiB, or any {@code <n>B}, {@code <n>KiB});
  *   <li>keys: {@code uuid} gives every user record its own 36-character UUID partition key; {@code 16keys} draws
- *       each record's key from 16 such UUIDs;
+ *       each record's key from 16 such UUIDs; {@code -ehk} after either gives every user record its own explicit
+ *       hash key too (a random decimal of about 39 digits);
  *   <li>record size: the stream's maximum record size the aggregates are cut to (1MiB or 10MiB);
  *   <li>shards: aggregate per shard over this many equal shards (kpl-codec's shard-aware mode).
  * </ul>
@@ -41,18 +42,21 @@ public final class Workload {
   /** The one seed: every fork and every implementation gets the same records. */
   private static final long SEED = 0x6b706c2d636f6465L;
   private static final Pattern NAME =
-      Pattern.compile("(\\d+)(B|KiB)-(uuid|16keys)-(\\d+)MiB(?:-(\\d+)shards)?");
+      Pattern.compile("(\\d+)(B|KiB)-(uuid|16keys)(-ehk)?-(\\d+)MiB(?:-(\\d+)shards)?");
   private static final Map<String, Workload> CACHE = new ConcurrentHashMap<>();
 
   final String name;
   final int dataSize;
   final boolean uuidKeys;
+  /** Whether every user record also has its own explicit hash key (a random 128-bit decimal). */
+  final boolean withExplicitHashKeys;
   final int maxRecordSize;
   /** 0 without a shard map. */
   final int shards;
 
-  /** The user records of one aggregation op, in order. */
+  /** The user records of one aggregation op, in order; explicit hash keys are null unless the workload has them. */
   final String[] partitionKeys;
+  final String[] explicitHashKeys;
   final byte[][] data;
   /** The user records of each aggregate kpl-codec's aggregator emits (without shards; empty with shards). */
   final List<List<CompatRecord>> chunks;
@@ -70,8 +74,9 @@ public final class Workload {
     this.name = name;
     this.dataSize = Integer.parseInt(m.group(1)) * (m.group(2).equals("KiB") ? 1024 : 1);
     this.uuidKeys = m.group(3).equals("uuid");
-    this.maxRecordSize = Integer.parseInt(m.group(4)) << 20;
-    this.shards = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
+    this.withExplicitHashKeys = m.group(4) != null;
+    this.maxRecordSize = Integer.parseInt(m.group(5)) << 20;
+    this.shards = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
     int fullAggregates = shards > 0 ? FULL_AGGREGATES_SHARDED
         : maxRecordSize > (1 << 20) ? FULL_AGGREGATES_10MIB : FULL_AGGREGATES_1MIB;
 
@@ -83,21 +88,27 @@ public final class Workload {
     // Generate user records until the aggregator completes the last wanted aggregate: the record that completed it
     // starts the next one, so it is not part of the workload.
     List<String> keys = new ArrayList<>();
+    List<String> hashKeys = new ArrayList<>();
     List<byte[]> payloads = new ArrayList<>();
     Aggregator probe = aggregator();
     int emitted = 0;
     while (true) {
       String key = uuidKeys ? uuid(random) : sixteenKeys[random.nextInt(16)];
+      String hashKey = withExplicitHashKeys
+          ? new BigInteger(128, new java.util.Random(random.nextLong())).toString()
+          : null;
       byte[] payload = new byte[dataSize];
       random.nextBytes(payload);
-      KinesisRecord completed = probe.add(key, payload);
+      KinesisRecord completed = probe.add(key, hashKey, payload);
       if (completed != null && ++emitted == fullAggregates) {
         break;
       }
       keys.add(key);
+      hashKeys.add(hashKey);
       payloads.add(payload);
     }
     partitionKeys = keys.toArray(new String[0]);
+    explicitHashKeys = hashKeys.toArray(new String[0]);
     data = payloads.toArray(new byte[0][]);
 
     // What one aggregation op emits, and (without shards) which user records each aggregate holds.
@@ -106,13 +117,13 @@ public final class Workload {
     List<List<CompatRecord>> cut = new ArrayList<>();
     List<CompatRecord> current = new ArrayList<>();
     for (int i = 0; i < partitionKeys.length; i++) {
-      KinesisRecord completed = aggregator.add(partitionKeys[i], data[i]);
+      KinesisRecord completed = aggregator.add(partitionKeys[i], explicitHashKeys[i], data[i]);
       if (completed != null) {
         out.add(completed);
         cut.add(List.copyOf(current));
         current.clear();
       }
-      current.add(new CompatRecord(partitionKeys[i], null, data[i]));
+      current.add(new CompatRecord(partitionKeys[i], explicitHashKeys[i], data[i]));
     }
     out.addAll(aggregator.flush());
     cut.add(List.copyOf(current));
@@ -200,7 +211,7 @@ public final class Workload {
   /** What to print for this workload. */
   String describe() {
     return (dataSize >= 1024 ? dataSize / 1024 + " KiB" : dataSize + " B") + ", "
-        + (uuidKeys ? "UUID keys" : "16 keys") + ", " + (maxRecordSize >> 20) + " MiB records"
+        + (uuidKeys ? "UUID keys" : "16 keys") + (withExplicitHashKeys ? " and explicit hash keys" : "") + ", " + (maxRecordSize >> 20) + " MiB records"
         + (shards > 0 ? ", " + shards + " shards" : "");
   }
 

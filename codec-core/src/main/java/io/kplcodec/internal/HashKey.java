@@ -82,6 +82,16 @@ public final class HashKey {
     return md5.hashKeyOf(java.util.Objects.requireNonNull(partitionKey, "partitionKey"), this);
   }
 
+  /** A new key set to a user record's hash key (see {@link #setToRecordKey}), hashed with a pooled digest. */
+  public static HashKey ofRecord(String partitionKey, String explicitHashKey) {
+    Md5 md5 = Md5.take();
+    try {
+      return new HashKey().setToRecordKey(partitionKey, explicitHashKey, md5);
+    } finally {
+      md5.giveBack();
+    }
+  }
+
   public HashKey set(long high, long low) {
     this.high = high;
     this.low = low;

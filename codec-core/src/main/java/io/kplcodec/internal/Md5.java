@@ -11,8 +11,8 @@ import java.security.NoSuchAlgorithmException;
 public final class Md5 {
   public static final int LENGTH = 16;
 
-  /** One per thread, for the public one-off lookups (ShardMap, HashKeyRange): a new one costs a digest and 5 KB. */
-  private static final ThreadLocal<Md5> PER_THREAD = ThreadLocal.withInitial(Md5::new);
+  /** For the public one-off lookups (ShardMap, HashKeyRange): a new one costs a digest and 5 KB. */
+  private static final ScratchPool<Md5> SHARED = ScratchPool.perCore(Md5::new);
 
   private final MessageDigest digest;
   private final byte[] out = new byte[LENGTH];
@@ -30,9 +30,14 @@ public final class Md5 {
     }
   }
 
-  /** This thread's instance: use it only in code that cannot re-enter itself while holding the result. */
-  public static Md5 ofThisThread() {
-    return PER_THREAD.get();
+  /** An instance from the shared pool, owned by the caller until {@link #giveBack}. */
+  public static Md5 take() {
+    return SHARED.take();
+  }
+
+  /** Gives an instance from {@link #take} back; the caller must not use it afterwards. */
+  public void giveBack() {
+    SHARED.giveBack(this);
   }
 
   public MessageDigest digest() {

@@ -20,7 +20,8 @@ class AggregateReaderTest {
           message.put(new byte[] {0x1a, 0x04, 0x08, 0x00, 0x1a, 0x00}); // index 0, no data
         }
         AggregateReader reader = new AggregateReader();
-        reader.read(message, 0, message.capacity(), 0);
+        reader.attach(message, 0, message.capacity());
+        reader.read(0, message.capacity(), 0);
         assertEquals(records, reader.recordCount(), "records " + records + ", array offset " + arrayOffset);
         for (int i = 0; i < records; i++) {
           assertEquals(3 + 6 * i + 6, reader.dataOffset(i));
