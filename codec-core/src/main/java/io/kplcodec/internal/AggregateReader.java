@@ -127,6 +127,8 @@ public final class AggregateReader {
       }
     }
     records.finish();
+    partitionKeys.ensureStrings();
+    explicitHashKeys.ensureStrings();
     neededLargeScratch |= records.count > RETAINED_ENTRIES
         || partitionKeys.count > RETAINED_ENTRIES
         || explicitHashKeys.count > RETAINED_ENTRIES;

@@ -24,21 +24,30 @@ final class KeyEntries {
     if (count == offsets.length) {
       offsets = Arrays.copyOf(offsets, count * 2);
       lengths = Arrays.copyOf(lengths, count * 2);
-      strings = Arrays.copyOf(strings, count * 2);
     }
     offsets[count] = offset;
     lengths[count] = length;
     count++;
   }
 
+  /**
+   * Makes room for the strings of every entry, once the table is read: sized exactly, not grown by doubling, so that a
+   * huge table of tiny entries costs as little scratch as it can.
+   */
+  void ensureStrings() {
+    if (strings.length < count) {
+      strings = new String[count];
+    }
+  }
+
   /** Forgets the entries (and the strings, so that they can be collected). */
   void clear() {
-    Arrays.fill(strings, 0, count, null);
+    Arrays.fill(strings, 0, Math.min(count, strings.length), null); // a read that failed made no room for them
     count = 0;
   }
 
   boolean isLargerThan(int entries) {
-    return offsets.length > entries;
+    return offsets.length > entries || strings.length > entries;
   }
 
   void shrink() {

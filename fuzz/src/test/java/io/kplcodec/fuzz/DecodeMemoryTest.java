@@ -139,6 +139,7 @@ class DecodeMemoryTest {
         Tuple.of(1, manyDistinctKeys()),
         Tuple.of(1, manyExplicitHashKeys()),
         Tuple.of(1, bigData()),
+        Tuple.of(2, hugeTablesFewRecords()),
         Tuple.of(1, Combinators.combine(manyDistinctKeys(), Aggregates.mutations().list().ofMinSize(1).ofMaxSize(3))
             .as((bytes, mutations) -> Aggregates.Framing.VALID.frame(Mutation.applyAll(
                 java.util.Arrays.copyOfRange(bytes, 4, bytes.length - 16), mutations)))));
@@ -173,6 +174,50 @@ class DecodeMemoryTest {
       }
       return e.toByteArray();
     });
+  }
+
+  /**
+   * Tables full of entries no record uses (issue 15: empty ones bypassed the key cache and every entry was decoded):
+   * empty, duplicate and long partition keys, explicit hash keys, then a few records on random indexes, in any order.
+   */
+  private static Arbitrary<byte[]> hugeTablesFewRecords() {
+    return Combinators.combine(Arbitraries.integers().between(1, 200_000), Arbitraries.integers().between(0, 3),
+            Arbitraries.integers().between(1, 3), Arbitraries.longs(), Arbitraries.of(true, false))
+        .as((entries, kind, records, seed, recordsFirst) -> {
+          java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+          java.io.ByteArrayOutputStream tables = new java.io.ByteArrayOutputStream();
+          byte[] longKey = "k".repeat(256).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          int partitionKeys = 0;
+          for (int i = 0; i < entries; i++) {
+            int what = kind == 3 ? random.nextInt(3) : kind; // 0 empty, 1 duplicate, 2 long; 3 a mix
+            boolean explicitHashKey = random.nextInt(8) == 0;
+            byte[] key = what == 0 ? new byte[0] : what == 1 ? new byte[] {'d'} : longKey;
+            tables.write(explicitHashKey ? 0x12 : 0x0A);
+            if (key.length < 128) {
+              tables.write(key.length);
+            } else {
+              tables.write(0x80 | (key.length & 0x7F));
+              tables.write(key.length >>> 7);
+            }
+            tables.writeBytes(key);
+            if (!explicitHashKey) {
+              partitionKeys++;
+            }
+          }
+          if (partitionKeys == 0) {
+            tables.writeBytes(new byte[] {0x0A, 0x00});
+            partitionKeys = 1;
+          }
+          java.io.ByteArrayOutputStream recordFields = new java.io.ByteArrayOutputStream();
+          for (int i = 0; i < records; i++) {
+            int index = random.nextInt(Math.min(partitionKeys, 127));
+            recordFields.writeBytes(new byte[] {0x1A, 0x05, 0x08, (byte) index, 0x1A, 0x01, 'x'});
+          }
+          java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+          message.writeBytes(recordsFirst ? recordFields.toByteArray() : tables.toByteArray());
+          message.writeBytes(recordsFirst ? tables.toByteArray() : recordFields.toByteArray());
+          return Aggregates.Framing.VALID.frame(message.toByteArray());
+        });
   }
 
   private static Arbitrary<byte[]> bigData() {
