@@ -103,10 +103,18 @@ public final class Deaggregator {
     return builder().build();
   }
 
-  /** This deaggregator, filtering with the consuming shard's range under the configured policy. */
-  public Deaggregator withHashRange(HashKeyRange range) {
-    return new Deaggregator(verifyMd5, passCorruptThrough, Objects.requireNonNull(range, "range"), hashRangePolicy,
-        listener);
+  /**
+   * A builder holding this deaggregator's configuration, for example to derive one per consuming shard from a
+   * configured base: {@code base.toBuilder().hashRange(shardRange).build()}.
+   */
+  public Builder toBuilder() {
+    Builder builder = new Builder();
+    builder.verifyMd5 = verifyMd5;
+    builder.passCorruptThrough = passCorruptThrough;
+    builder.hashRange = hashRange;
+    builder.hashRangePolicy = hashRangePolicy;
+    builder.listener = listener;
+    return builder;
   }
 
   /**

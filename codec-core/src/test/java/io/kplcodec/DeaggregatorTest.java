@@ -537,13 +537,13 @@ class DeaggregatorTest {
   }
 
   @Test
-  void withHashRangeFiltersLikeTheBuilderOptionAndLeavesTheOriginalAlone() {
+  void toBuilderDerivesAFilteringDeaggregatorAndLeavesTheOriginalAlone() {
     Drops drops = new Drops();
     Deaggregator unfiltered =
         Deaggregator.builder().hashRangePolicy(HashRangePolicy.DROP_OUT_OF_RANGE_RECORDS).listener(drops).build();
     assertEquals(6, unfiltered.deaggregate(Oracle.encode(MIXED)).size(), "no range: nothing filtered");
     assertTrue(drops.records.isEmpty());
-    Deaggregator filtered = unfiltered.withHashRange(RANGE);
+    Deaggregator filtered = unfiltered.toBuilder().hashRange(RANGE).build();
     assertEquals(3, filtered.deaggregate(Oracle.encode(MIXED)).size());
     assertEquals(3, drops.records.size());
     assertEquals(6, unfiltered.deaggregate(Oracle.encode(MIXED)).size());
@@ -607,7 +607,7 @@ class DeaggregatorTest {
     assertThrows(NullPointerException.class, () -> Deaggregator.builder().hashRange(null));
     assertThrows(NullPointerException.class, () -> Deaggregator.builder().hashRangePolicy(null));
     assertThrows(NullPointerException.class, () -> Deaggregator.builder().listener(null));
-    assertThrows(NullPointerException.class, () -> Deaggregator.create().withHashRange(null));
+    assertThrows(NullPointerException.class, () -> Deaggregator.create().toBuilder().hashRange(null));
     assertThrows(NullPointerException.class, () -> Deaggregator.create().visit(new byte[0], null));
     assertSame(Classification.NOT_AGGREGATED, Deaggregator.create().classify(new byte[0]));
   }

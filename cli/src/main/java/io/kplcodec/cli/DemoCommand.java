@@ -380,7 +380,7 @@ final class DemoCommand extends Command {
     for (int i = 0; i < completed.size(); i++) {
       KinesisRecord record = completed.get(i);
       bytesPut += record.sizeInBytes();
-      deaggregator.withHashRange(ranges.get(predictedShard.get(i))).visit(record.data(),
+      deaggregator.toBuilder().hashRange(ranges.get(predictedShard.get(i))).build().visit(record.data(),
           (partitionKey, explicitHashKey, source, offset, length, subSequenceNumber) -> {
             // A record sent raw (a lone user record) passes through with no key of its own: it is the outer one.
             String key = partitionKey != null ? partitionKey : record.partitionKey();

@@ -85,7 +85,7 @@ public class KclDeaggregator extends AggregatorUtil {
   }
 
   private List<KinesisClientRecord> deaggregate(List<KinesisClientRecord> records, HashKeyRange range) {
-    Deaggregator filtering = deaggregator.withHashRange(range);
+    Deaggregator filtering = deaggregator.toBuilder().hashRange(range).build();
     List<KinesisClientRecord> out = new ArrayList<>(records.size());
     for (KinesisClientRecord record : records) {
       ByteBuffer data = record.data();

@@ -62,7 +62,7 @@ public final class SdkDeaggregator {
 
   /** This deaggregator, filtering with a hash key range. */
   public SdkDeaggregator withHashRange(HashKeyRange range) {
-    return new SdkDeaggregator(deaggregator.withHashRange(range), dropped);
+    return new SdkDeaggregator(deaggregator.toBuilder().hashRange(range).build(), dropped);
   }
 
   /** User records dropped for lying outside the shard's range, when made by {@link #create()}. */

@@ -145,7 +145,7 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
       if (range == null) {
         return unfiltered; // not cached: looked up again later
       }
-      deaggregator = unfiltered.withHashRange(range);
+      deaggregator = unfiltered.toBuilder().hashRange(range).build();
       byShard.put(key, deaggregator);
     }
     return deaggregator;

@@ -276,12 +276,12 @@ public final class DeaggregatorChecks {
         c.expectSame(what + " iterator", expected, c.unchanged(b, () -> capture(() -> iterate(d, b))));
         expectDrops(c, what + " iterator", expectedDrops, drops);
         drops.clear();
-        Deaggregator viaWith = Deaggregator.builder().hashRangePolicy(policy).listener(listener).build()
-            .withHashRange(range);
+        Deaggregator viaBase = Deaggregator.builder().hashRangePolicy(policy).listener(listener).build()
+            .toBuilder().hashRange(range).build();
         ByteBuffer h = buffer(BufferKind.HEAP_SLICE, c.record);
-        c.expectSame(what + " withHashRange visit", expected,
-            c.unchanged(h, () -> capture(() -> visit(viaWith, h, c, null))));
-        expectDrops(c, what + " withHashRange visit", expectedDrops, drops);
+        c.expectSame(what + " toBuilder visit", expected,
+            c.unchanged(h, () -> capture(() -> visit(viaBase, h, c, null))));
+        expectDrops(c, what + " toBuilder visit", expectedDrops, drops);
       }
     }
     return droppedOutOfRange;
