@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,16 +22,30 @@ class ReadmeExamplesTest {
 
   private final List<Sent> sent = new ArrayList<>();
 
-  private void send(String partitionKey, String explicitHashKey, ByteBuffer data) {
-    byte[] copy = new byte[data.remaining()];
-    data.duplicate().get(copy);
-    sent.add(new Sent(partitionKey, explicitHashKey, copy));
+  /** Stands for an asynchronous PutRecords call: reads the bytes only when the call "completes", later. */
+  private final List<Runnable> inFlight = new ArrayList<>();
+
+  private CompletableFuture<Void> send(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    CompletableFuture<Void> completion = new CompletableFuture<>();
+    inFlight.add(() -> {
+      byte[] copy = new byte[data.remaining()];
+      data.duplicate().get(copy); // throws or reads another record's bytes if released too early
+      sent.add(new Sent(partitionKey, explicitHashKey, copy));
+      completion.complete(null);
+    });
+    return completion;
   }
 
   @Test
   void aggregate() {
     // README:aggregate start
-    Aggregator aggregator = Aggregator.builder().build(); // 1 MiB records, the stream default
+    // The stream's open shards, as ListShards reports them (leave closed parents out); rebuild it after a reshard.
+    ShardMap shards = ShardMap.builder()
+        .add("shardId-000000000000", "0", "170141183460469231731687303715884105727")
+        .add("shardId-000000000001", "170141183460469231731687303715884105728",
+            "340282366920938463463374607431768211455")
+        .build();
+    Aggregator aggregator = Aggregator.builder().shardMap(shards).build(); // per shard, 1 MiB records
 
     List<KinesisRecord> toSend = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
@@ -43,18 +58,26 @@ class ReadmeExamplesTest {
     toSend.addAll(aggregator.flush()); // whatever is still pending
 
     for (KinesisRecord record : toSend) {
-      send(record.partitionKey(), record.explicitHashKey(), record.data()); // your PutRecords entry
-      record.release(); // once sent: its buffer goes back to the pool; the record is then gone
+      // Your PutRecords entry. Release a record only once its request has completed: the SDK may still read data().
+      send(record.partitionKey(), record.explicitHashKey(), record.data())
+          .whenComplete((response, error) -> record.release()); // its buffer goes back to the pool
     }
     // README:aggregate end
 
-    assertEquals(1, toSend.size(), "1000 small events fit in one aggregate");
-    assertTrue(toSend.get(0).isReleased());
-    assertEquals(1, sent.size());
-    Sent only = sent.get(0);
-    assertEquals("customer-0", only.partitionKey());
-    assertEquals(1000, Deaggregator.create().deaggregate(only.data()).size());
-    assertEquals(Classification.AGGREGATED, Deaggregator.create().classify(only.data()));
+    assertEquals(2, toSend.size(), "one aggregate per shard: the ten keys hash into both halves");
+    assertTrue(toSend.stream().noneMatch(KinesisRecord::isReleased), "nothing released before its request ends");
+    inFlight.forEach(Runnable::run);
+    assertTrue(toSend.stream().allMatch(KinesisRecord::isReleased));
+    assertEquals(2, sent.size());
+    int userRecords = 0;
+    for (Sent aggregate : sent) {
+      HashKeyRange range = shards.range(shards.shardIdFor(aggregate.partitionKey(), aggregate.explicitHashKey()));
+      List<UserRecord> users = Deaggregator.builder().hashRange(range)
+          .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_WHOLE_AGGREGATE).build().deaggregate(aggregate.data());
+      assertEquals(Classification.AGGREGATED, Deaggregator.create().classify(aggregate.data()));
+      userRecords += users.size(); // KCL's filter drops none: every user record lies in the shard it lands on
+    }
+    assertEquals(1000, userRecords);
     assertEquals(0, aggregator.pendingUserRecordCount());
   }
 
