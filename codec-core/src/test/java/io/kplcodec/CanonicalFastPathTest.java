@@ -11,9 +11,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The reader takes a fast path for canonical records in heap buffers (a "Perf:" of AggregateReader) and the general
- * path otherwise (direct buffers always). On any input, valid or mutated, both must give the same user records or
- * the same CorruptAggregateException (offset and reason).
+ * Every buffer kind (heap, heap at an offset, direct) gives the same user records or the same
+ * CorruptAggregateException (offset and reason) on any input, valid or mutated, through the reader's canonical fast
+ * path, its runs and its error re-walk; {@code internal.CanonicalRecordsTest} holds the fast path to the general one.
  */
 class CanonicalFastPathTest {
   private final Deaggregator deaggregator = Deaggregator.create();

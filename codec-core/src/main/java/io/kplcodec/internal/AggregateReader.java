@@ -45,6 +45,7 @@ public final class AggregateReader {
   private static final int TAG_KEY_TAG = 0x0A;
   private static final byte[] EMPTY = new byte[0];
 
+  private final boolean canonicalFastPath;
   private final WireCursor cursor = new WireCursor();
   private final KeyEntries partitionKeys = new KeyEntries(16);
   private final KeyEntries explicitHashKeys = new KeyEntries(4);
@@ -60,6 +61,16 @@ public final class AggregateReader {
   /** Reads in a row that did without scratch grown past the retained sizes. */
   private int smallReads;
   private boolean neededLargeScratch;
+
+  /** A reader that takes the fast path for canonical records. */
+  public AggregateReader() {
+    this(true);
+  }
+
+  /** A reader with the fast path on or off: off, every field takes the general path (to test one against the other). */
+  public AggregateReader(boolean canonicalFastPath) {
+    this.canonicalFastPath = canonicalFastPath;
+  }
 
   /**
    * Makes {@code buffer[from, to)} readable through {@link #bytes()}: the buffer's own array when it has one, else a
@@ -104,7 +115,7 @@ public final class AggregateReader {
     in.reset(array, base, from, to, origin);
     while (in.pos < to) {
       // Into the fast path only at a record, not once per key table entry.
-      if (array[base + in.pos] == Framing.RECORD_TAG) {
+      if (canonicalFastPath && array[base + in.pos] == Framing.RECORD_TAG) {
         in.pos = CanonicalRecords.read(array, base, in.pos, to, records);
         if (in.pos >= to) {
           break;

@@ -1,6 +1,6 @@
 package io.kplcodec.internal;
 
-/** Protobuf base-128 varints: sizes and writes. Reading lives in {@link AggregateReader}, next to its bounds checks. */
+/** Protobuf base-128 varints: sizes and writes. Reading lives in {@link WireCursor}, next to its bounds checks. */
 public final class Varint {
   private Varint() {}
 
