@@ -216,7 +216,8 @@ public final class AggregateReader {
   public String partitionKey(int index) {
     String key = partitionKeys.strings[index];
     if (key == null) {
-      key = keyDecoder.cached(array, base + partitionKeys.offsets[index], partitionKeys.lengths[index]);
+      int length = entryLength(partitionKeys, index);
+      key = keyDecoder.cached(array, base + cursor.pos, length);
       partitionKeys.strings[index] = key;
     }
     return key;
@@ -229,10 +230,19 @@ public final class AggregateReader {
     }
     String key = explicitHashKeys.strings[index];
     if (key == null) {
-      key = KeyDecoder.decode(array, base + explicitHashKeys.offsets[index], explicitHashKeys.lengths[index]);
+      int length = entryLength(explicitHashKeys, index);
+      key = KeyDecoder.decode(array, base + cursor.pos, length);
       explicitHashKeys.strings[index] = key;
     }
     return key;
+  }
+
+  /** Reads the entry's length again (checked by the scan), leaving the cursor at its first byte. */
+  private int entryLength(KeyEntries table, int index) {
+    int start = table.starts[index];
+    cursor.pos = start;
+    cursor.limit = messageEnd;
+    return (int) cursor.readVarint(start);
   }
 
   /**
@@ -279,8 +289,9 @@ public final class AggregateReader {
   }
 
   private void readTableEntry(KeyEntries table, int fieldStart) {
+    int start = cursor.pos;
     int length = cursor.readLength(fieldStart);
-    table.add(cursor.pos, length);
+    table.add(start);
     cursor.pos += length;
   }
 

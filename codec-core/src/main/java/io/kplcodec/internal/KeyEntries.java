@@ -3,37 +3,32 @@ package io.kplcodec.internal;
 import java.util.Arrays;
 
 /**
- * The entries of one key table of an aggregate as read: where each entry's UTF-8 bytes are, and its string once
- * decoded. Strings are decoded only when a record uses them, so unused or duplicate entries cost no string. Reused
- * across aggregates; not thread-safe.
+ * The entries of one key table of an aggregate as read: where each entry is, and its string once decoded. Strings
+ * are decoded only when a record uses them, so unused or duplicate entries cost no string; an entry costs one int
+ * (where its length varint starts) until then, so that a table of two-byte empty entries costs at most a few times
+ * its size. Reused across aggregates; not thread-safe.
  */
 final class KeyEntries {
   private final int initialCapacity;
   int count;
-  int[] offsets;
-  int[] lengths;
-  /** Decoded strings, null until first use. */
-  String[] strings;
+  /** Buffer index of each entry's length varint; its UTF-8 bytes follow it. */
+  int[] starts;
+  /** Decoded strings, null until first use; sized by {@link #ensureStrings} once the table is read. */
+  String[] strings = new String[0];
 
   KeyEntries(int initialCapacity) {
     this.initialCapacity = initialCapacity;
-    allocate(initialCapacity);
+    starts = new int[initialCapacity];
   }
 
-  void add(int offset, int length) {
-    if (count == offsets.length) {
-      offsets = Arrays.copyOf(offsets, count * 2);
-      lengths = Arrays.copyOf(lengths, count * 2);
+  void add(int start) {
+    if (count == starts.length) {
+      starts = Arrays.copyOf(starts, count * 2);
     }
-    offsets[count] = offset;
-    lengths[count] = length;
-    count++;
+    starts[count++] = start;
   }
 
-  /**
-   * Makes room for the strings of every entry, once the table is read: sized exactly, not grown by doubling, so that a
-   * huge table of tiny entries costs as little scratch as it can.
-   */
+  /** Makes room for the strings of every entry once the table is read: sized exactly, not grown by doubling. */
   void ensureStrings() {
     if (strings.length < count) {
       strings = new String[count];
@@ -47,16 +42,11 @@ final class KeyEntries {
   }
 
   boolean isLargerThan(int entries) {
-    return offsets.length > entries || strings.length > entries;
+    return starts.length > entries || strings.length > entries;
   }
 
   void shrink() {
-    allocate(initialCapacity);
-  }
-
-  private void allocate(int capacity) {
-    offsets = new int[capacity];
-    lengths = new int[capacity];
-    strings = new String[capacity];
+    starts = new int[initialCapacity];
+    strings = new String[0];
   }
 }
