@@ -1,6 +1,7 @@
 package io.kplcodec;
 
 import io.kplcodec.internal.Framing;
+import io.kplcodec.internal.HashKey;
 import io.kplcodec.internal.KeyTable;
 import io.kplcodec.internal.Md5;
 import io.kplcodec.internal.Utf8;
@@ -18,9 +19,18 @@ import java.util.Objects;
  * new key) what the size would be with one more user record, without encoding anything. Keys are encoded as
  * protobuf-java encodes them: an unpaired surrogate becomes {@code '?'}.
  *
- * <p>This class applies no Kinesis limits and validates no key contents (see {@link Aggregator} for that); it only
- * refuses to grow past what a Java array can hold. User data is copied when added, so callers may reuse their
- * arrays. After an encode, the encoder keeps its content until {@link #reset}.
+ * <p>Explicit hash keys: as the KPL, the encoder takes them in any form the KPL's {@code addUserRecord} accepts ({@code
+ * new BigInteger(key.trim())} in 0..2^128-1) and writes their canonical decimal form {@code 0|[1-9][0-9]{0,38}},
+ * de-duplicated after canonicalisation: {@code "00042"}, {@code "+42"} and {@code " 42"} are one table entry, {@code
+ * "42"}. Accepted: characters up to U+0020 around the number (dropped, as {@link String#trim}), an optional {@code +}
+ * or {@code -}, decimal digits (ASCII, or other Unicode decimal digits as {@code BigInteger} reads them) with any
+ * number of leading zeros, a value in 0..2^128-1 ({@code -0} is 0). Anything else (not a number, negative, above
+ * 2^128-1) is refused with an {@link IllegalArgumentException} naming the problem, as the KPL refuses it. An already
+ * canonical key costs one scan of its at most 39 characters and no allocation.
+ *
+ * <p>This class applies no Kinesis limits and checks partition keys for nothing but null (see {@link Aggregator}
+ * for that); it only refuses to grow past what a Java array can hold. User data is copied when added, so callers may
+ * reuse their arrays. After an encode, the encoder keeps its content until {@link #reset}.
  *
  * <p>Not thread-safe: use one encoder per thread. Steady-state use (add, encode into a pooled buffer, reset)
  * allocates nothing.
@@ -50,6 +60,8 @@ public final class AggregateEncoder {
   // with the same arguments, and add reuses that lookup. Cleared by every change to the tables.
   private String lookedUpPartitionKey;
   private String lookedUpExplicitHashKey;
+  /** The canonical form of {@code lookedUpExplicitHashKey}: what goes into the table. */
+  private String lookedUpCanonicalExplicitHashKey;
   private int lookedUpDataLength;
   private long lookedUpSize;
 
@@ -67,29 +79,47 @@ public final class AggregateEncoder {
   }
 
   /**
-   * Exact size in bytes the aggregated record would have with this user record added, framing included.
+   * Exact size in bytes the aggregated record would have with this user record added, framing included (its
+   * explicit hash key counted in its canonical form, as it would be written).
    *
    * @param partitionKey the user record's partition key
-   * @param explicitHashKey its explicit hash key, or null
+   * @param explicitHashKey its explicit hash key in any form the KPL accepts (see the class comment), or null
    * @param dataLength its data length in bytes
+   * @throws IllegalArgumentException if the explicit hash key is not a hash key
    */
   public long sizeWith(String partitionKey, String explicitHashKey, int dataLength) {
     return lookUp(partitionKey, explicitHashKey, dataLength);
   }
 
-  /** Adds a user record, copying its data. */
+  /**
+   * Adds a user record, copying its data.
+   *
+   * @param partitionKey the user record's partition key
+   * @param explicitHashKey its explicit hash key in any form the KPL accepts (written canonically, see the class
+   *     comment), or null
+   * @param data its data
+   * @throws IllegalArgumentException if the explicit hash key is not a hash key; nothing is added then
+   */
   public void add(String partitionKey, String explicitHashKey, byte[] data) {
     add(partitionKey, explicitHashKey, data, 0, data.length);
   }
 
-  /** Adds a user record, copying {@code data[offset, offset + length)}. */
+  /**
+   * Adds a user record, copying {@code data[offset, offset + length)}.
+   *
+   * @see #add(String, String, byte[])
+   */
   public void add(String partitionKey, String explicitHashKey, byte[] data, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, data.length);
     int dataStart = addHeader(partitionKey, explicitHashKey, length);
     System.arraycopy(data, offset, records, dataStart, length);
   }
 
-  /** Adds a user record, copying {@code data}'s remaining bytes without moving its position. */
+  /**
+   * Adds a user record, copying {@code data}'s remaining bytes without moving its position.
+   *
+   * @see #add(String, String, byte[])
+   */
   public void add(String partitionKey, String explicitHashKey, ByteBuffer data) {
     int length = data.remaining();
     int dataStart = addHeader(partitionKey, explicitHashKey, length);
@@ -164,7 +194,10 @@ public final class AggregateEncoder {
     return firstDataLength;
   }
 
-  /** Receives staged user records with the very key strings they were added with. */
+  /**
+   * Receives staged user records with the very partition key strings they were added with, and their explicit hash
+   * keys in canonical form.
+   */
   interface StagedRecordSink {
     void accept(String partitionKey, String explicitHashKey, byte[] data, int offset, int length);
   }
@@ -221,11 +254,14 @@ public final class AggregateEncoder {
     }
     int explicitHashKeyIndex = -1;
     int explicitHashKeyLength = -1;
+    String canonicalExplicitHashKey = null;
     if (explicitHashKey != null) {
-      explicitHashKeyIndex = explicitHashKeys.indexOf(explicitHashKey);
+      // As the KPL: canonical first, then de-duplicated ("00042" and "+42" share the entry "42").
+      canonicalExplicitHashKey = HashKey.canonicalExplicitHashKey(explicitHashKey);
+      explicitHashKeyIndex = explicitHashKeys.indexOf(canonicalExplicitHashKey);
       if (explicitHashKeyIndex < 0) {
         explicitHashKeyIndex = explicitHashKeys.size();
-        explicitHashKeyLength = Utf8.encodedLength(explicitHashKey);
+        explicitHashKeyLength = canonicalExplicitHashKey.length(); // ASCII digits: one byte each
         size += KeyTable.fieldSize(explicitHashKeyLength);
       }
     }
@@ -236,6 +272,7 @@ public final class AggregateEncoder {
     lookedUpRecordBody = Framing.recordBodySize(partitionKeyIndex, explicitHashKeyIndex, dataLength);
     lookedUpPartitionKey = partitionKey;
     lookedUpExplicitHashKey = explicitHashKey;
+    lookedUpCanonicalExplicitHashKey = canonicalExplicitHashKey;
     lookedUpDataLength = dataLength;
     lookedUpSize = size + 1 + Varint.size(lookedUpRecordBody) + lookedUpRecordBody;
     return lookedUpSize;
@@ -258,7 +295,7 @@ public final class AggregateEncoder {
       partitionKeys.add(partitionKey, lookedUpNewPartitionKeyLength);
     }
     if (lookedUpNewExplicitHashKeyLength >= 0) {
-      explicitHashKeys.add(explicitHashKey, lookedUpNewExplicitHashKeyLength);
+      explicitHashKeys.add(lookedUpCanonicalExplicitHashKey, lookedUpNewExplicitHashKeyLength);
     }
     long body = lookedUpRecordBody;
     long field = 1 + Varint.size(body) + body;

@@ -30,9 +30,10 @@ public final class HashKeyRange {
   /**
    * The range from {@code startingHashKey} to {@code endingHashKey}, both included.
    *
-   * @param startingHashKey canonical decimal in 0..2^128-1
+   * @param startingHashKey canonical decimal in 0..2^128-1, {@code 0|[1-9][0-9]{0,38}}, as ListShards writes it
    * @param endingHashKey canonical decimal in 0..2^128-1, not below the start
-   * @throws IllegalArgumentException if a bound is not a canonical decimal hash key, or the range is empty
+   * @throws IllegalArgumentException if a bound is not a canonical decimal hash key, or the range is empty (bounds
+   *     are not canonicalised: ranges compare equal by their text, and the service writes only the canonical form)
    */
   public static HashKeyRange of(String startingHashKey, String endingHashKey) {
     Objects.requireNonNull(startingHashKey, "startingHashKey");
@@ -62,18 +63,22 @@ public final class HashKeyRange {
   }
 
   /**
-   * Whether the range holds {@code hashKey}.
+   * Whether the range holds {@code hashKey}, a decimal in 0..2^128-1 in any form an explicit hash key may be given
+   * in (see {@link AggregateEncoder}: surrounding whitespace, a sign, leading zeros).
    *
-   * @throws IllegalArgumentException if {@code hashKey} is not a canonical decimal in 0..2^128-1
+   * @throws IllegalArgumentException if {@code hashKey} is not a decimal integer in 0..2^128-1
    */
   public boolean contains(String hashKey) {
-    HashKey key = new HashKey().parse(hashKey, "Hash key");
+    HashKey key = new HashKey().parseExplicitHashKey(hashKey);
     return contains(key.high(), key.low());
   }
 
   /**
    * Whether the range holds the hash key of a user record with this partition key and explicit hash key (the
    * explicit hash key if present, else the MD5 of the partition key), that is, whether Kinesis would put it here.
+   * The explicit hash key may be in any form the KPL accepts (see {@link AggregateEncoder}).
+   *
+   * @throws IllegalArgumentException if the explicit hash key is not a decimal integer in 0..2^128-1
    */
   public boolean containsRecord(String partitionKey, String explicitHashKey) {
     HashKey key = HashKey.ofRecord(partitionKey, explicitHashKey);

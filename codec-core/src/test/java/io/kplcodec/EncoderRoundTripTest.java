@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Seeded random aggregates: the size the encoder predicts before each add is its size after it and the final
  * encoded length; the bytes are those of an independent reference encoder written here from the format's
- * definition; and decoding gives back every user record, with keys as protobuf-java would write them.
+ * definition; and decoding gives back every user record, with keys as the KPL would write them.
  */
 class EncoderRoundTripTest {
   record In(String partitionKey, String explicitHashKey, byte[] data) {}
@@ -61,8 +61,8 @@ class EncoderRoundTripTest {
       } else {
         List<Expected> expected = new ArrayList<>();
         for (In in : inputs) {
-          expected.add(new Expected(asProtobufJavaWritesIt(in.partitionKey()),
-              asProtobufJavaWritesIt(in.explicitHashKey()), in.data()));
+          expected.add(new Expected(asProtobufJavaWritesIt(in.partitionKey()), asTheKplSendsIt(in.explicitHashKey()),
+              in.data()));
         }
         assertDecodes(Deaggregator.create(), kind, encoded, expected, "aggregate " + a);
       }
@@ -188,8 +188,19 @@ class EncoderRoundTripTest {
     switch (random.nextInt(6)) {
       case 0:
         return Integer.toString(random.nextInt(1000));
-      case 1: // anything: the encoder does not validate keys (the Aggregator does), the decoder returns the text
-        return randomKey(random);
+      case 1: { // a form the KPL accepts but never writes (issue 22): written canonically, one table entry per value
+        BigInteger value = new BigInteger(random.nextInt(129), random);
+        switch (random.nextInt(4)) {
+          case 0:
+            return "0".repeat(1 + random.nextInt(45)) + value;
+          case 1:
+            return "+" + value;
+          case 2:
+            return " " + value + "\n";
+          default:
+            return value.signum() == 0 ? "-0" : "+00" + value;
+        }
+      }
       default:
         return new BigInteger(1 + random.nextInt(128), random).toString();
     }
@@ -216,14 +227,20 @@ class EncoderRoundTripTest {
     }
   }
 
+  /** The explicit hash key the KPL hands its daemon, which writes it: {@code new BigInteger(key.trim()).toString()}. */
+  static String asTheKplSendsIt(String explicitHashKey) {
+    return explicitHashKey == null ? null : new BigInteger(explicitHashKey.trim()).toString();
+  }
+
   /** protobuf-java writes strings with {@code String.getBytes(UTF_8)} semantics: an unpaired surrogate is '?'. */
   private static String asProtobufJavaWritesIt(String s) {
     return s == null ? null : new String(s.getBytes(UTF_8), UTF_8);
   }
 
   /**
-   * The aggregated record as protobuf-java would write it, from the format's definition: the partition key table,
-   * the explicit hash key table (both deduplicated by equals, in first-use order), then the records.
+   * The aggregated record as the KPL would write it, from the format's definition: the partition key table, the
+   * explicit hash key table (both deduplicated by equals, in first-use order; explicit hash keys canonical first),
+   * then the records.
    */
   static byte[] referenceEncoding(List<In> inputs) {
     Map<String, Integer> partitionKeys = new LinkedHashMap<>();
@@ -235,7 +252,8 @@ class EncoderRoundTripTest {
       body.write(0x08);
       varint(body, partitionKeyIndex);
       if (in.explicitHashKey() != null) {
-        int explicitHashKeyIndex = explicitHashKeys.computeIfAbsent(in.explicitHashKey(), k -> explicitHashKeys.size());
+        int explicitHashKeyIndex =
+            explicitHashKeys.computeIfAbsent(asTheKplSendsIt(in.explicitHashKey()), k -> explicitHashKeys.size());
         body.write(0x10);
         varint(body, explicitHashKeyIndex);
       }

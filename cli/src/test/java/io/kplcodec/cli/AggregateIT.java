@@ -143,6 +143,23 @@ class AggregateIT {
     assertEquals("alone", new String(raw, StandardCharsets.UTF_8));
   }
 
+  /** Issue 22: explicit hash keys in the other forms the KPL accepts are written and sent as it does, canonically. */
+  @Test
+  void explicitHashKeysInTheKplsOtherFormsAreSentCanonically() throws Exception {
+    byte[] two = lines("{\"partitionKey\":\"a\",\"explicitHashKey\":\"00042\",\"data\":\"x\"}",
+        "{\"partitionKey\":\"b\",\"explicitHashKey\":\" +42\",\"data\":\"y\"}");
+    JsonNode entry = MAPPER.readTree(runWithInput(two, "aggregate", "--output", "json").assertSuccess().stdout());
+    assertEquals("42", entry.get("ExplicitHashKey").asText());
+    List<UserRecord> users =
+        Deaggregator.create().deaggregate(Base64.getDecoder().decode(entry.get("Data").asText()));
+    assertEquals(List.of("42", "42"), users.stream().map(UserRecord::explicitHashKey).toList());
+
+    byte[] one = lines("{\"partitionKey\":\"a\",\"explicitHashKey\":\"+007\",\"data\":\"x\"}");
+    JsonNode raw = MAPPER.readTree(runWithInput(one, "aggregate", "--output", "json", "--raw-lone-records")
+        .assertSuccess().stdout());
+    assertEquals("7", raw.get("ExplicitHashKey").asText());
+  }
+
   @Test
   void badUserRecordsAreOneLineNamingTheLine() throws Exception {
     String error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\"}", "{\"data\":\"y\"}"), "aggregate")

@@ -212,9 +212,12 @@ public final class KinesisProducer implements AutoCloseable {
    * buffered user records exceed {@link Builder#maxBufferedBytes}.
    *
    * @param partitionKey 1 to 256 characters
-   * @param explicitHashKey a decimal in 0..2^128-1, or null to route by the partition key's MD5
+   * @param explicitHashKey a decimal in 0..2^128-1, or null to route by the partition key's MD5. Taken in any form the
+   *     KPL accepts (surrounding whitespace, a sign, leading zeros: {@code " +0042"}) and written and sent in the
+   *     canonical form the service requires ({@code "42"}), as the KPL does; see {@link io.kplcodec.AggregateEncoder}
    * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
-   * @throws IllegalArgumentException if a key is invalid
+   * @throws IllegalArgumentException if a key is invalid (an explicit hash key not a decimal integer, negative or above
+   *     2^128-1), before anything is buffered
    * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
    * @throws IllegalStateException if the producer is closed
    */

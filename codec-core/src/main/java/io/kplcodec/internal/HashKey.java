@@ -13,10 +13,96 @@ public final class HashKey {
 
   /** Largest hash key, 2^128 - 1, has 39 digits. */
   static final int MAX_DIGITS = 39;
+  /** 2^128 - 1 in decimal: a 39-digit key is in range if and only if it does not sort after this. */
+  static final String MAX_DECIMAL = "340282366920938463463374607431768211455";
+  private static final String EXPLICIT_HASH_KEY = "Explicit hash key";
   private static final long BILLION = 1_000_000_000L;
 
   /**
-   * Parses a canonical decimal hash key, {@code 0|[1-9][0-9]{0,38}} in 0..2^128-1, into this key.
+   * The canonical decimal form ({@code 0|[1-9][0-9]{0,38}}, the only form the Kinesis API accepts) of an explicit
+   * hash key given in any form the KPL accepts. The KPL's {@code addUserRecord} reads {@code new
+   * BigInteger(text.trim())}, refuses values outside 0..2^128-1, and passes {@code toString()} on, so the daemon
+   * only ever sees, aggregates, de-duplicates and sends the canonical form. The same rule here: characters up to
+   * U+0020 around the number are dropped ({@link String#trim}), then an optional {@code +} or {@code -}, then one
+   * or more decimal digits ({@link Character#digit(char, int)}: ASCII, or other Unicode decimal digits as
+   * {@code BigInteger} reads them), any number of leading zeros; {@code -0} is 0.
+   *
+   * <p>Perf: an already canonical key (the common case) is returned itself, after one scan of at most 39
+   * characters, without allocating.
+   *
+   * @param text the explicit hash key as given, not null
+   * @throws IllegalArgumentException naming the problem: not a decimal integer, negative, or above 2^128-1
+   */
+  public static String canonicalExplicitHashKey(String text) {
+    return isCanonical(text) ? text : canonicalize(text);
+  }
+
+  /** Whether {@code text} is {@code 0|[1-9][0-9]{0,38}} and at most 2^128-1. */
+  static boolean isCanonical(String text) {
+    int n = text.length();
+    if (n == 0 || n > MAX_DIGITS || (n > 1 && text.charAt(0) == '0')) {
+      return false;
+    }
+    int order = 0; // for 39 digits: how the digits so far compare with 2^128-1's
+    for (int i = 0; i < n; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      if (order == 0 && n == MAX_DIGITS) {
+        order = c - MAX_DECIMAL.charAt(i);
+      }
+    }
+    return order <= 0;
+  }
+
+  /** The slow path of {@link #canonicalExplicitHashKey}, for a key that is not canonical. */
+  private static String canonicalize(String text) {
+    String trimmed = text.trim();
+    int n = trimmed.length();
+    int start = n > 0 && (trimmed.charAt(0) == '+' || trimmed.charAt(0) == '-') ? 1 : 0;
+    if (start == n) {
+      throw invalid(text, EXPLICIT_HASH_KEY, "is not a decimal integer (it has no digits)");
+    }
+    // As BigInteger: every character a digit (checked over the whole text first), then the sign, then the range.
+    // At most 40 significant digits are kept: more is out of range whatever they are.
+    char[] significant = new char[MAX_DIGITS + 1];
+    int count = 0;
+    for (int i = start; i < n; i++) {
+      int digit = Character.digit(trimmed.charAt(i), 10);
+      if (digit < 0) {
+        throw invalid(text, EXPLICIT_HASH_KEY, "is not a decimal integer (an optional sign, then only digits)");
+      }
+      if ((digit != 0 || count > 0) && count <= MAX_DIGITS) {
+        significant[count++] = (char) ('0' + digit);
+      }
+    }
+    if (count == 0) {
+      return "0";
+    }
+    if (trimmed.charAt(0) == '-') {
+      throw invalid(text, EXPLICIT_HASH_KEY, "is negative: it must be in 0..2^128-1");
+    }
+    String canonical = new String(significant, 0, count);
+    if (!isCanonical(canonical)) {
+      throw invalid(text, EXPLICIT_HASH_KEY, "is above 2^128-1 (" + MAX_DECIMAL + ")");
+    }
+    return canonical;
+  }
+
+  /**
+   * Parses an explicit hash key given in any form {@link #canonicalExplicitHashKey} accepts into this key.
+   *
+   * @throws IllegalArgumentException naming the problem
+   */
+  public HashKey parseExplicitHashKey(String text) {
+    return parse(canonicalExplicitHashKey(text), EXPLICIT_HASH_KEY);
+  }
+
+  /**
+   * Parses a canonical decimal hash key, {@code 0|[1-9][0-9]{0,38}} in 0..2^128-1, into this key: the form Kinesis
+   * writes (shard ranges) and accepts. Stricter than {@link #parseExplicitHashKey}, which reads what a producer is
+   * given.
    *
    * @throws IllegalArgumentException naming the problem, for anything else
    */
@@ -71,13 +157,14 @@ public final class HashKey {
 
   /**
    * Sets this key to a user record's hash key, the one Kinesis routes it by: its explicit hash key if it has one,
-   * else the MD5 of its partition key. The one home of that rule.
+   * else the MD5 of its partition key. The one home of that rule. The explicit hash key may be in any form the KPL
+   * accepts (see {@link #canonicalExplicitHashKey}).
    *
    * @throws IllegalArgumentException if the explicit hash key is not a valid hash key
    */
   public HashKey setToRecordKey(String partitionKey, String explicitHashKey, Md5 md5) {
     if (explicitHashKey != null) {
-      return parse(explicitHashKey, "Explicit hash key");
+      return parseExplicitHashKey(explicitHashKey);
     }
     return md5.hashKeyOf(java.util.Objects.requireNonNull(partitionKey, "partitionKey"), this);
   }
@@ -158,7 +245,16 @@ public final class HashKey {
   }
 
   private static IllegalArgumentException invalid(String decimal, String what, String rule) {
-    String shown = decimal.length() > 60 ? decimal.substring(0, 60) + "..." : decimal;
-    return new IllegalArgumentException(what + " \"" + shown + "\" " + rule);
+    StringBuilder message = new StringBuilder(what).append(" \"");
+    for (int i = 0; i < Math.min(decimal.length(), 60); i++) {
+      char c = decimal.charAt(i);
+      if (c < ' ' || c == 0x7F) { // control characters (which trim drops) shown, not printed
+        message.append(String.format("\\u%04x", (int) c));
+      } else {
+        message.append(c);
+      }
+    }
+    message.append(decimal.length() > 60 ? "...\" " : "\" ");
+    return new IllegalArgumentException(message.append(rule).toString());
   }
 }

@@ -122,6 +122,105 @@ class HashKeyTest {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------------
+  // Explicit hash keys as given to a producer (issue 22): the KPL's rule, new BigInteger(text.trim()) in range
+
+  @Test
+  void aCanonicalExplicitHashKeyIsReturnedItself() {
+    Random random = new Random(22);
+    for (int i = 0; i < 2_000; i++) {
+      String canonical = new BigInteger(random.nextInt(129), random).toString();
+      String copy = new String(canonical); // a fresh object: the identity check is not luck
+      assertSame(copy, HashKey.canonicalExplicitHashKey(copy));
+    }
+    assertSame(MAX, HashKey.canonicalExplicitHashKey(MAX));
+  }
+
+  @Test
+  void nonCanonicalFormsTheKplAcceptsAreRewrittenAsItSendsThem() {
+    // Each pair as captured from the real KPL 0.15.12 (codec-protobuf-compat's kpl-vectors, P lines).
+    String[][] cases = {{"00042", "42"}, {"042", "42"}, {"+42", "42"}, {"+042", "42"}, {"0000", "0"}, {"+0", "0"},
+        {"-0", "0"}, {"-000", "0"}, {" 42", "42"}, {"42 ", "42"}, {"\t42\n", "42"}, {"\u000042\u001f", "42"},
+        {"\u0664\u0662", "42"}, {"\uff14\uff12", "42"}, {"\u06642", "42"}, {"0" + MAX, MAX}, {"00000" + MAX, MAX},
+        {"0".repeat(61) + MAX, MAX}, {"0".repeat(40) + "42", "42"}, {"0".repeat(39), "0"}, {"0".repeat(100), "0"},
+        {"+" + "0".repeat(50) + "7", "7"}};
+    for (String[] c : cases) {
+      assertEquals(c[1], HashKey.canonicalExplicitHashKey(c[0]), c[0]);
+      HashKey key = new HashKey().parseExplicitHashKey(c[0]);
+      assertEquals(c[1], key.toString(), c[0]);
+    }
+  }
+
+  @Test
+  void formsTheKplRefusesAreRefusedNamingTheProblem() {
+    String notANumber = "is not a decimal integer";
+    String negative = "is negative: it must be in 0..2^128-1";
+    String above = "is above 2^128-1 (" + MAX + ")";
+    String[][] cases = {{"", notANumber}, {" ", notANumber}, {"+", notANumber}, {"-", notANumber},
+        {"+-1", notANumber}, {"++1", notANumber}, {"42\u00a0", notANumber}, {"\u200942", notANumber},
+        {"4 2", notANumber}, {"1e3", notANumber}, {"4.2", notANumber}, {"42.0", notANumber}, {"0x2A", notANumber},
+        {"42a", notANumber}, {"1_000", notANumber}, {"\ud835\udfce", notANumber}, {"-1", negative},
+        {"-42", negative}, {"-" + MAX, negative}, {TWO_128, above}, {"0" + TWO_128, above}, {"9".repeat(40), above},
+        {"1" + "0".repeat(39), above}, {"-" + "9".repeat(50) + "x", notANumber}};
+    for (String[] c : cases) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> HashKey.canonicalExplicitHashKey(c[0]), c[0]);
+      assertTrue(e.getMessage().startsWith("Explicit hash key \""), e.getMessage());
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+      assertThrows(IllegalArgumentException.class, () -> new HashKey().parseExplicitHashKey(c[0]), c[0]);
+    }
+  }
+
+  @Test
+  void controlCharactersAreShownEscapedInMessages() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HashKey.canonicalExplicitHashKey("\n-1"));
+    assertEquals("Explicit hash key \"\\u000a-1\" is negative: it must be in 0..2^128-1", e.getMessage());
+  }
+
+  @Test
+  void aMillionLeadingZerosAreAcceptedWithoutAllocatingForThem() {
+    assertEquals("7", HashKey.canonicalExplicitHashKey("0".repeat(1_000_000) + "7"));
+    assertThrows(IllegalArgumentException.class, () -> HashKey.canonicalExplicitHashKey("1".repeat(1_000_000)));
+  }
+
+  @Test
+  void setToRecordKeyTakesTheKplsForms() {
+    Md5 md5 = new Md5();
+    assertEquals("42", new HashKey().setToRecordKey("pk", " +00042", md5).toString());
+    assertThrows(IllegalArgumentException.class, () -> new HashKey().setToRecordKey("pk", "-1", md5));
+  }
+
+  @Test
+  void agreesWithTheKplsBigIntegerReadingOnRandomText() {
+    Random random = new Random(0x4b504c22L);
+    String alphabet = "0123456789+- \t\u0664\uff10e.x";
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int n = random.nextInt(random.nextInt(8) == 0 ? 60 : 6); n > 0; n--) {
+        text.append(random.nextInt(3) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+            : (char) ('0' + random.nextInt(10)));
+      }
+      String given = text.toString();
+      String expected = kplReading(given);
+      if (expected == null) {
+        assertThrows(IllegalArgumentException.class, () -> HashKey.canonicalExplicitHashKey(given), given);
+      } else {
+        assertEquals(expected, HashKey.canonicalExplicitHashKey(given), given);
+      }
+    }
+  }
+
+  /** What the KPL 0.15.12's addUserRecord makes of an explicit hash key: its canonical form, or null if refused. */
+  private static String kplReading(String given) {
+    try {
+      BigInteger value = new BigInteger(given.trim());
+      return value.signum() < 0 || value.bitLength() > 128 ? null : value.toString();
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   private static HashKey assertParses(BigInteger value) {
     String decimal = value.toString();
     HashKey key = new HashKey().parse(decimal, "Hash key");

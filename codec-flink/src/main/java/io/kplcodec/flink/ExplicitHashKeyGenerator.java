@@ -9,6 +9,11 @@ import java.util.function.Function;
  * user record into the aggregate of the shard that owns the key (the explicit hash key is kept inside the aggregate
  * for consumers).
  *
+ * <p>The key may be in any form the KPL accepts (surrounding whitespace, a sign, leading zeros: {@code " +0042"}); it
+ * is kept in the aggregate in canonical form ({@code "42"}), as the KPL writes it. A key that is not a decimal integer
+ * in 0..2^128-1 fails the record with an {@link IllegalArgumentException} naming the problem, with or without a shard
+ * map.
+ *
  * <p>Implementations are serialized with the job and called on one task thread at a time.
  *
  * @param <T> the user record type

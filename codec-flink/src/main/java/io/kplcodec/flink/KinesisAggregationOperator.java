@@ -1,6 +1,7 @@
 package io.kplcodec.flink;
 
 import io.kplcodec.Aggregator;
+import io.kplcodec.HashKeyRange;
 import io.kplcodec.KinesisRecord;
 import io.kplcodec.ShardMap;
 import java.util.Objects;
@@ -144,6 +145,11 @@ final class KinesisAggregationOperator<T> extends AbstractStreamOperator<Kinesis
     if (shardAggregator != null) {
       emit(shardAggregator.add(partitionKey, explicitHashKey, data));
     } else {
+      if (explicitHashKey != null) {
+        // Not used yet, but refused now as it will be once the shard map is known: whether a job fails on a bad key
+        // must not depend on when ListShards answered. Throws IllegalArgumentException naming the problem.
+        HashKeyRange.all().contains(explicitHashKey);
+      }
       if (explicitHashKey != null && !warnedAboutExplicitHashKeys) {
         warnedAboutExplicitHashKeys = true;
         LOG.warn("Without a shard map, explicit hash keys cannot be honoured (the sink sends only a partition key):"

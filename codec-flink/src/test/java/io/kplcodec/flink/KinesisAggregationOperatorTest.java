@@ -197,6 +197,28 @@ class KinesisAggregationOperatorTest {
     }
   }
 
+  /**
+   * Issue 22: explicit hash keys in the other forms the KPL accepts are kept canonical inside the aggregate, and one
+   * it refuses fails the record with or without a shard map.
+   */
+  @Test
+  void explicitHashKeysAreKeptCanonicalAndRefusedWhetherOrNotTheMapIsKnown() throws Exception {
+    ShardMap shards = evenShards(4);
+    try (OneInputStreamOperatorTestHarness<Event, KinesisAggregate> harness =
+        open(operator(ONE_MIB, 60_000, ScriptedShardMaps.answering(shards)))) {
+      harness.processElement(new Event("x", "00042", bytes("a")), 0);
+      harness.processElement(new Event("y", " +42", bytes("b")), 0);
+      assertThrows(IllegalArgumentException.class, () -> harness.processElement(new Event("z", "-1", bytes("c")), 0));
+      harness.prepareSnapshotPreBarrier(1);
+      List<Received> received = decode(harness.extractOutputValues());
+      assertEquals(List.of("42", "42"), received.stream().map(Received::explicitHashKey).toList());
+    }
+    try (OneInputStreamOperatorTestHarness<Event, KinesisAggregate> harness =
+        open(operator(ONE_MIB, 60_000, ScriptedShardMaps.answering(new CompletableFuture<>()), 60_000, 1))) {
+      assertThrows(IllegalArgumentException.class, () -> harness.processElement(new Event("z", "1e3", bytes("c")), 0));
+    }
+  }
+
   @Test
   void withoutAShardMapEachAggregateHoldsOnePartitionKeyUntilTheMapArrives() throws Exception {
     CompletableFuture<ShardMap> late = new CompletableFuture<>();

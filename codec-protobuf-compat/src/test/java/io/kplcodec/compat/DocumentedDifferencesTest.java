@@ -215,6 +215,46 @@ class DocumentedDifferencesTest {
   }
 
   /**
+   * Rows 11 and 12, the encoding side: explicit hash keys given to an encoder. protobuf-java writes any text as
+   * given; the KPL (KplVectorsTest holds kpl-codec to its captured output) and kpl-codec take what its addUserRecord
+   * takes, write it canonically and de-duplicate it after that, and refuse the rest.
+   */
+  @Nested
+  class ExplicitHashKeysGivenToAnEncoder {
+    /** Row 11: forms the KPL accepts, written canonically: "00042", "+42" and " 42" are one table entry, "42". */
+    @Test
+    void nonCanonicalFormsAreWrittenCanonicallyAsTheKplWritesThem() throws InvalidProtocolBufferException {
+      List<CompatRecord> given = List.of(new CompatRecord("a", "00042", new byte[0]),
+          new CompatRecord("a", "+42", new byte[0]), new CompatRecord("a", " 42\n", new byte[0]),
+          new CompatRecord("a", "-0", new byte[0]), new CompatRecord("a", "\u0664\u0662", new byte[0]));
+      // protobuf-java: five table entries, as given.
+      assertEquals(5, explicitHashKeyTableSize(PROTOBUF.encode(given)));
+      // kpl-codec: "42" and "0", the KPL's table.
+      String kplTable = KEY_A + "12023432" + "120130";
+      String fortyTwo = "1A0608001000" + "1A00";
+      String kplMessage = kplTable + fortyTwo.repeat(3) + "1A0608001001" + "1A00" + fortyTwo;
+      assertEquals(Hex.of(record(kplMessage)), Hex.of(KplCodec.strict().encode(given)));
+      assertEquals(Hex.of(record(kplMessage)), Hex.of(PROTOBUF.encode(KplExplicitHashKeys.asSent(given))));
+    }
+
+    private int explicitHashKeyTableSize(byte[] record) throws InvalidProtocolBufferException {
+      return AggregatedRecord.parseFrom(ProtobufJavaCodec.messageOf(record)).getExplicitHashKeyTableCount();
+    }
+
+    /** Row 12: text the KPL refuses (not a number, negative, 2^128 or more) is refused, naming the problem. */
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "1e3", "", "-1", "340282366920938463463374607431768211456"})
+    void textTheKplRefusesIsRefused(String explicitHashKey) throws InvalidProtocolBufferException {
+      List<CompatRecord> given = List.of(new CompatRecord("a", explicitHashKey, new byte[0]));
+      assertEquals(1, explicitHashKeyTableSize(PROTOBUF.encode(given)));
+      assertThrows(IllegalArgumentException.class, () -> KplExplicitHashKeys.asSent(explicitHashKey));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> KplCodec.strict().encode(given));
+      assertTrue(e.getMessage().startsWith("Explicit hash key \"" + explicitHashKey + "\" is "), e::getMessage);
+    }
+  }
+
+  /**
    * Row 10: one user record outside the consuming shard's range. KCL drops the whole aggregate silently; kpl-codec
    * keeps everything by default, and on request drops the outsiders or (as KCL) the aggregate, reporting each.
    */

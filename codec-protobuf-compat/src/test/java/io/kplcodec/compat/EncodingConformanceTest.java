@@ -1,6 +1,7 @@
 package io.kplcodec.compat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.kplcodec.AggregateEncoder;
@@ -17,7 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Conformance 1: kpl-codec's aggregated records are byte-identical to protobuf-java's serialization of the same
- * message, framed with magic and MD5; and kpl-codec knows the size before encoding.
+ * message, framed with magic and MD5; and kpl-codec knows the size before encoding. Explicit hash keys are given in
+ * every form the KPL accepts: the message is the one the KPL would build, with them canonical (issue 22, {@link
+ * KplExplicitHashKeys}); one the KPL refuses, kpl-codec refuses too.
  */
 class EncodingConformanceTest {
   /** Generated aggregates per run (see the README). */
@@ -37,7 +40,7 @@ class EncodingConformanceTest {
         case 9 -> 100 + random.nextInt(900);
         default -> random.nextInt(100);
       };
-      List<CompatRecord> input = new RecordGenerator(random, true).records(count);
+      List<CompatRecord> input = new RecordGenerator(random, false).kplForms().records(count);
       assertConforms(c, input);
       records += count;
     }
@@ -58,10 +61,14 @@ class EncodingConformanceTest {
         List.of(record("a", "1", 5), record("big", null, 10 * 1024 * 1024), record("a", null, 7))));
     for (String key : RecordGenerator.TRICKY_KEYS) {
       cases.add(Arguments.of("tricky key " + escape(key),
-          List.of(record(key, null, 2), record("x", key, 1), record(key, key, 0))));
+          List.of(record(key, null, 2), record("x", "7", 1), record(key, "7", 0))));
+      // Written canonically if the KPL takes it, else refused.
+      cases.add(Arguments.of("tricky explicit hash key " + escape(key),
+          List.of(record("x", "7", 1), record("x", key, 1), record(key, key, 0))));
     }
     cases.add(Arguments.of("multi-byte and 4-byte UTF-8 keys",
-        List.of(record("é", null, 1), record("中", "中", 1), record("😀", null, 1), record("a😀é中", "😀", 1))));
+        List.of(record("é", null, 1), record("中", "42", 1), record("😀", null, 1),
+            record("a😀é中", "\u0664\u0662", 1))));
     cases.add(Arguments.of("unpaired surrogates next to '?' (both write as '?', two table entries)",
         List.of(record("a\uD800", null, 1), record("a?", null, 1), record("a\uDC00", null, 1))));
     cases.add(Arguments.of("integer-looking keys keep first-use order",
@@ -114,9 +121,18 @@ class EncodingConformanceTest {
     assertEquals(Hex.of(expected), Hex.of(KPL.encode(records)));
   }
 
-  /** Both encodings agree, the size was known in advance, and the bytes decode back to the records. */
+  /**
+   * Both encodings agree (protobuf-java given the explicit hash keys as the KPL writes them), the size was known in
+   * advance, and the bytes decode back to the records; or, for an explicit hash key the KPL refuses, kpl-codec
+   * refuses the records.
+   */
   static void assertConforms(Object context, List<CompatRecord> records) {
-    byte[] expected = PROTOBUF.encode(records);
+    if (!KplExplicitHashKeys.acceptsAll(records)) {
+      assertThrows(IllegalArgumentException.class, () -> KPL.encode(records), context::toString);
+      return;
+    }
+    List<CompatRecord> asSent = KplExplicitHashKeys.asSent(records);
+    byte[] expected = PROTOBUF.encode(asSent);
     byte[] actual = KPL.encode(records);
     if (!Arrays.equals(expected, actual)) {
       int at = Arrays.mismatch(expected, actual);
@@ -128,7 +144,7 @@ class EncodingConformanceTest {
     Decoded decoded = KPL.decode(actual);
     Decoded expectedDecoded = records.isEmpty()
         ? Decoded.notAggregated(actual) // 20 bytes: KCL's length rule says not aggregated
-        : Decoded.aggregated(RecordGenerator.asWritten(records));
+        : Decoded.aggregated(RecordGenerator.asWritten(asSent));
     if (!expectedDecoded.equals(decoded)) {
       fail(context + ": kpl-codec does not decode its own output back\n  expected: " + expectedDecoded
           + "\n  actual: " + decoded);

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /** Random user records with the keys and sizes that break naive codecs. */
 final class RecordGenerator {
@@ -29,10 +30,22 @@ final class RecordGenerator {
   private final boolean anyExplicitHashKeyText;
   /** Whether data stays short: a decoder's logic is in the structure, and small inputs mutate densely. */
   private boolean smallData;
+  /** Whether valid explicit hash keys are sometimes given in the other forms the KPL accepts ("+7", "007"). */
+  private boolean kplForms;
 
   RecordGenerator(Random random, boolean anyExplicitHashKeyText) {
     this.random = random;
     this.anyExplicitHashKeyText = anyExplicitHashKeyText;
+  }
+
+  /**
+   * Gives valid explicit hash keys sometimes in a non-canonical form the KPL accepts (leading zeros, a sign,
+   * surrounding whitespace, non-ASCII digits), which it writes canonically (issue 22): input for encoders, compared
+   * with a reference given {@link KplExplicitHashKeys#asSent(List)}.
+   */
+  RecordGenerator kplForms() {
+    this.kplForms = true;
+    return this;
   }
 
   /** Keeps data short from now on. */
@@ -119,11 +132,32 @@ final class RecordGenerator {
     }
   }
 
-  /** An explicit hash key: a valid decimal hash key, or (if allowed) any text. */
+  /** An explicit hash key: a valid decimal hash key, or (if allowed) any text or a non-canonical form. */
   String explicitHashKey() {
     if (anyExplicitHashKeyText && random.nextInt(4) == 0) {
       return random.nextBoolean() ? key() : TRICKY_EXPLICIT_HASH_KEYS[random.nextInt(TRICKY_EXPLICIT_HASH_KEYS.length)];
     }
+    if (kplForms && random.nextInt(4) == 0) {
+      String canonical = validExplicitHashKey();
+      switch (random.nextInt(5)) {
+        case 0:
+          return "0".repeat(1 + random.nextInt(random.nextBoolean() ? 3 : 45)) + canonical;
+        case 1:
+          return "+" + canonical;
+        case 2:
+          return canonical.equals("0") ? "-0" : "+0" + canonical;
+        case 3:
+          return " " + canonical + (random.nextBoolean() ? "\n" : "\t");
+        default: // Arabic-Indic digits: BigInteger reads them, and so the KPL
+          return canonical.chars().mapToObj(c -> String.valueOf((char) (c - '0' + '\u0660')))
+              .collect(Collectors.joining());
+      }
+    }
+    return validExplicitHashKey();
+  }
+
+  /** A canonical decimal hash key, biased to the edges. */
+  private String validExplicitHashKey() {
     switch (random.nextInt(8)) {
       case 0:
         return "0";

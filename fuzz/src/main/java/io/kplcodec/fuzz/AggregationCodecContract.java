@@ -85,9 +85,13 @@ public abstract class AggregationCodecContract {
     }
   }
 
+  /**
+   * Explicit hash keys canonical, as every real producer writes them: the KPL and kpl-codec write any other form they
+   * accept canonically and refuse the rest (issue 22), where protobuf-java writes the text as given.
+   */
   @Provide
   Arbitrary<List<CompatRecord>> userRecordLists() {
-    return UserRecords.builder().anyExplicitHashKeyText().build();
+    return UserRecords.builder().build();
   }
 
   @Provide

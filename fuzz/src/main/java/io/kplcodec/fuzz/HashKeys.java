@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 
 /**
  * 128-bit Kinesis hash keys: arbitraries for them and for text that nearly is one, and a reference reading built on
@@ -23,7 +24,8 @@ public final class HashKeys {
 
   /**
    * The value of a canonical decimal hash key ({@code 0|[1-9][0-9]{0,38}}, at most 2^128-1), or null for any other
-   * text: the rule kpl-codec documents for explicit hash keys and shard range bounds.
+   * text: the rule kpl-codec documents for shard range bounds and for explicit hash keys it decodes (under a
+   * hash-range filter).
    */
   public static BigInteger parse(String text) {
     if (text == null || !CANONICAL.matcher(text).matches()) {
@@ -31,6 +33,28 @@ public final class HashKeys {
     }
     BigInteger value = new BigInteger(text);
     return value.compareTo(MAX) <= 0 ? value : null;
+  }
+
+  /**
+   * The value of an explicit hash key as a producer takes it, or null where it refuses it: the KPL's rule, which
+   * kpl-codec's producer side follows (issue 22): {@code new BigInteger(text.trim())} in 0..2^128-1 (leading zeros,
+   * a sign, surrounding whitespace and non-ASCII digits allowed; the canonical form is its {@code toString()}).
+   */
+  public static BigInteger parseGiven(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      BigInteger value = new BigInteger(text.trim());
+      return value.signum() >= 0 && value.compareTo(MAX) <= 0 ? value : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** The hash key a producer routes a user record by: its explicit hash key ({@link #parseGiven}), else MD5. */
+  public static BigInteger ofGivenRecord(String partitionKey, String explicitHashKey) {
+    return explicitHashKey != null ? parseGiven(explicitHashKey) : ofPartitionKey(partitionKey);
   }
 
   /** The hash key Kinesis derives from a partition key: MD5 of its UTF-8 bytes, unsigned big-endian. */
@@ -68,6 +92,31 @@ public final class HashKeys {
   public static Arbitrary<String> explicitHashKeys() {
     return hashKeys().map(BigInteger::toString);
   }
+
+  /**
+   * Valid explicit hash keys in any form the KPL accepts (issue 22), canonical half the time, else with leading zeros
+   * (up to 45 of them, so lengths around 39 and 40 digits), a sign ({@code -} for zero only), surrounding
+   * whitespace or control characters, or Arabic-Indic digits.
+   */
+  public static Arbitrary<String> givenExplicitHashKeys() {
+    return hashKeys().flatMap(HashKeys::givenForms);
+  }
+
+  /** The forms of one hash key that the KPL accepts, as {@link #givenExplicitHashKeys()} draws them. */
+  public static Arbitrary<String> givenForms(BigInteger key) {
+    String canonical = key.toString();
+    Arbitrary<Integer> zeros = Arbitraries.integers().between(1, 45);
+    return Combinators.combine(Arbitraries.integers().between(0, 9), zeros).as((form, n) -> switch (form) {
+      case 5 -> "0".repeat(n) + canonical;
+      case 6 -> (key.signum() == 0 ? "-" : "+") + "0".repeat(n % 3) + canonical;
+      case 7 -> " ".repeat(n % 2) + canonical + (n % 3 == 0 ? "\n" : "\t");
+      case 8 -> "\u0000" + canonical + "\u001f";
+      case 9 -> canonical.chars().mapToObj(c -> String.valueOf((char) (c - '0' + '\u0660')))
+          .collect(java.util.stream.Collectors.joining());
+      default -> canonical;
+    });
+  }
+
 
   /**
    * Text that is or nearly is a hash key: valid ones, leading zeros, signs, spaces, 2^128 and beyond, 40 digits,

@@ -16,7 +16,9 @@ import java.util.function.Supplier;
  * kpl-codec's text parsing (explicit hash keys, shard range bounds, partition keys) against a reference built on
  * {@link BigInteger} and a regular expression: every call must accept exactly the text the reference accepts, give
  * the same answers on it, and refuse anything else with an {@link IllegalArgumentException}, the only exception
- * allowed to escape. Used by the Jazzer key-parsing target and the jqwik properties. Thread-safe.
+ * allowed to escape. Range bounds must be canonical ({@link HashKeys#parse}); explicit hash keys and probed hash keys
+ * may be in any form the KPL accepts ({@link HashKeys#parseGiven}) and are sent canonical. Used by the Jazzer
+ * key-parsing target and the jqwik properties. Thread-safe.
  */
 public final class KeyChecks {
   private KeyChecks() {}
@@ -40,7 +42,7 @@ public final class KeyChecks {
         || !range.equals(HashKeyRange.of(start, end))) {
       throw new AssertionError("HashKeyRange.of(" + start + ", " + end + ") reads back as " + range);
     }
-    BigInteger p = HashKeys.parse(probe);
+    BigInteger p = HashKeys.parseGiven(probe);
     Boolean contains = expect(p != null, () -> range.contains(probe), range + ".contains(" + quote(probe) + ")");
     if (contains != null && contains != (s.compareTo(p) <= 0 && p.compareTo(e) <= 0)) {
       throw new AssertionError(range + ".contains(" + probe + ") said " + contains);
@@ -108,7 +110,7 @@ public final class KeyChecks {
     if (!map.shardIds().equals(expectedIds)) {
       throw new AssertionError("shardIds() " + map.shardIds() + ", expected " + expectedIds);
     }
-    BigInteger key = HashKeys.ofRecord(partitionKey, explicitHashKey);
+    BigInteger key = HashKeys.ofGivenRecord(partitionKey, explicitHashKey);
     String owner = expect(key != null, () -> map.shardIdFor(partitionKey, explicitHashKey),
         "shardIdFor(" + quote(partitionKey) + ", " + quote(explicitHashKey) + ")");
     if (owner != null) {
@@ -130,14 +132,15 @@ public final class KeyChecks {
    * without a shard map, and the keys an aggregator sends the record with.
    */
   public static void checkRecordKeys(String partitionKey, String explicitHashKey, byte[] data, ShardLayout layout) {
-    BigInteger ehk = explicitHashKey == null ? null : HashKeys.parse(explicitHashKey);
+    BigInteger ehk = explicitHashKey == null ? null : HashKeys.parseGiven(explicitHashKey);
     boolean validEhk = explicitHashKey == null || ehk != null;
+    String canonicalEhk = ehk == null ? null : ehk.toString(); // what is sent: the service takes only this form
     boolean validPk = validPartitionKey(partitionKey);
     String call = "(" + quote(partitionKey) + ", " + quote(explicitHashKey) + ")";
     KinesisRecord plain = expect(validPk && validEhk, () -> KinesisRecord.of(partitionKey, explicitHashKey, data),
         "KinesisRecord.of" + call);
     if (plain != null && (!plain.partitionKey().equals(partitionKey)
-        || !java.util.Objects.equals(plain.explicitHashKey(), explicitHashKey) || plain.userRecordCount() != 1)) {
+        || !java.util.Objects.equals(plain.explicitHashKey(), canonicalEhk) || plain.userRecordCount() != 1)) {
       throw new AssertionError("KinesisRecord.of" + call + " gave " + plain);
     }
     expect(validPk, () -> Aggregator.builder().fixedPartitionKey(partitionKey),
@@ -166,7 +169,7 @@ public final class KeyChecks {
           throw new AssertionError("One user record flushed as " + out);
         }
         KinesisRecord r = out.get(0);
-        String expectedEhk = aggregateLone ? hashKey.toString() : explicitHashKey;
+        String expectedEhk = aggregateLone ? hashKey.toString() : canonicalEhk;
         String expectedShard = sharded ? layout.owner(hashKey).id() : null;
         if (!r.partitionKey().equals(partitionKey) || !java.util.Objects.equals(r.explicitHashKey(), expectedEhk)
             || !java.util.Objects.equals(r.predictedShardId(), expectedShard) || r.isAggregated() != aggregateLone) {

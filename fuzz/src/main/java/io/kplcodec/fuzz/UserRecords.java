@@ -128,6 +128,7 @@ public final class UserRecords {
     private int maxRecords = 40;
     private int maxDataLength = 70_000;
     private boolean anyExplicitHashKeyText;
+    private boolean givenExplicitHashKeys;
     private Arbitrary<String> partitionKeys = UserRecords.partitionKeys();
 
     private ListBuilder() {}
@@ -154,6 +155,15 @@ public final class UserRecords {
       return this;
     }
 
+    /**
+     * Valid explicit hash keys in any form the KPL accepts ({@link HashKeys#givenExplicitHashKeys()}): input for a
+     * producer, which writes them canonically (issue 22).
+     */
+    public ListBuilder givenExplicitHashKeys() {
+      this.givenExplicitHashKeys = true;
+      return this;
+    }
+
     /** Partition keys from this arbitrary (default {@link UserRecords#partitionKeys()}). */
     public ListBuilder partitionKeys(Arbitrary<String> keys) {
       this.partitionKeys = keys;
@@ -164,6 +174,7 @@ public final class UserRecords {
       Arbitrary<String> explicitHashKeys = anyExplicitHashKeyText
           ? Arbitraries.<String>frequencyOf(Tuple.of(3, HashKeys.explicitHashKeys()), Tuple.of(1, partitionKeys),
               Tuple.of(1, HashKeys.hashKeyLikeText()))
+          : givenExplicitHashKeys ? HashKeys.givenExplicitHashKeys()
           : HashKeys.explicitHashKeys();
       // Small pools of keys, so that tables deduplicate; explicit hash keys absent, present, or mixed per list.
       Arbitrary<List<String>> keyPool = partitionKeys.list().ofMinSize(1).ofMaxSize(8);
