@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Packs user records into Kinesis records in the KPL aggregated format, exactly to a size limit.
@@ -31,19 +30,41 @@ import java.util.function.Consumer;
  * a consumer filtering by hash range (as KCL does) drops nothing. {@link #replaceShardMap} re-routes pending user
  * records after a reshard without losing any.
  *
+ * <p>When a shard map is needed: without one, an aggregate takes user records of any hash key and lands on its
+ * first user record's shard, so on a stream of several shards (or of one, once it is resharded) it can carry user
+ * records of other shards. A KCL consumer filters user records by the hash key range of the shard it reads and drops
+ * such an aggregate WHOLE, silently: what the KPL's stale shard map causes after a reshard. So use a shard map
+ * unless the stream has one shard and is never resharded. Build it from ListShards' open shards, and replace it
+ * after a reshard:
+ *
+ * <pre>{@code
+ * ShardMap.Builder shards = ShardMap.builder();
+ * for (Shard shard : listShardsResponse.shards()) { // AWS SDK v2; every page, following nextToken
+ *   if (shard.sequenceNumberRange().endingSequenceNumber() == null) { // open shards only
+ *     shards.add(shard.shardId(), shard.hashKeyRange().startingHashKey(), shard.hashKeyRange().endingHashKey());
+ *   }
+ * }
+ * Aggregator aggregator = Aggregator.builder().shardMap(shards.build()).listener(sender::send).build();
+ * }</pre>
+ *
  * <p>Routing by partition key only: for senders that cannot set an explicit hash key (such as Flink's
  * KinesisStreamsSink), {@link Builder#routeByPartitionKeyOnly} makes every output record land on its shard through
  * its partition key alone. An aggregate is then sent without an explicit hash key, under its first user record's
  * partition key when that record has no explicit hash key (its MD5 lies in the shard by construction), else under a
  * short routing key whose MD5 lies in the shard (found once per shard by trying "0", "1", ... and cached). A lone
  * user record with an explicit hash key is aggregated rather than sent raw, so that its explicit hash key survives.
- * If no routing key is found for a shard (its range is absurdly narrow), {@code add} throws an {@link
- * IllegalStateException} and changes nothing.
+ * If no routing key is found for a shard (its range is absurdly narrow), {@code add} and {@code replaceShardMap}
+ * throw an {@link IllegalStateException} and change nothing.
  *
- * <p>Output: each completed record is returned from the call that completed it and, if a listener is configured,
- * handed to it on the calling thread before the call returns. Records hold pooled buffers: {@link
- * KinesisRecord#release()} them once sent (see {@link KinesisRecord}). A listener should not throw; if it does, the
- * exception propagates from the call, the user record being added is not added, and nothing pending is lost.
+ * <p>Output: each completed record is returned from the call that completed it ({@link #flush} and {@link
+ * #replaceShardMap} return unmodifiable lists) and, if a {@link Listener} is configured, offered to it on the
+ * calling thread before the call returns. Records hold pooled buffers: {@link KinesisRecord#release()} them once
+ * sent (see {@link KinesisRecord}).
+ *
+ * <p>A throwing listener loses nothing: the aggregator still offers it every other record the call completed,
+ * finishes the call, and then, instead of returning, throws a {@link ListenerFailedException} that carries every
+ * record the call completed (the listener's first exception as cause, further ones suppressed). The aggregator is
+ * left as if the call had returned; each method says what that means.
  *
  * <p>Not thread-safe: use one aggregator per producing thread, or synchronize externally.
  */
@@ -61,7 +82,7 @@ public final class Aggregator {
   private final boolean routeByPartitionKeyOnly;
   private final BufferPool pool;
   private final KinesisRecord.Slots slots = new KinesisRecord.Slots();
-  private final Consumer<? super KinesisRecord> listener;
+  private final Listener listener;
   private final Md5 md5 = new Md5();
   private final HashKey hashKey = new HashKey();
   /**
@@ -105,6 +126,8 @@ public final class Aggregator {
    * @return the record this call completed, or null
    * @throws IllegalArgumentException if the partition key is invalid
    * @throws RecordTooLargeException if the user record can never fit the maximum record size
+   * @throws ListenerFailedException if the listener threw on the completed record; see {@link #add(String, String,
+   *     byte[], int, int)}
    */
   public KinesisRecord add(String partitionKey, byte[] data) {
     return add(partitionKey, null, data, 0, data.length);
@@ -119,6 +142,8 @@ public final class Aggregator {
    * @return the record this call completed, or null
    * @throws IllegalArgumentException if a key is invalid
    * @throws RecordTooLargeException if the user record can never fit the maximum record size
+   * @throws ListenerFailedException if the listener threw on the completed record; see {@link #add(String, String,
+   *     byte[], int, int)}
    */
   public KinesisRecord add(String partitionKey, String explicitHashKey, byte[] data) {
     return add(partitionKey, explicitHashKey, data, 0, data.length);
@@ -128,28 +153,36 @@ public final class Aggregator {
    * Adds a user record, copying {@code data[offset, offset + length)}.
    *
    * @return the record this call completed, or null
+   * @throws ListenerFailedException if the listener threw on the record this call completed: the user record is
+   *     added all the same (it is pending), and the exception carries the completed record in place of the return
+   *     value
    * @see #add(String, String, byte[])
    */
   public KinesisRecord add(String partitionKey, String explicitHashKey, byte[] data, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, data.length);
     prepare(partitionKey, explicitHashKey, length).encoder.add(partitionKey, explicitHashKey, data, offset, length);
-    return takeCompleted();
+    return handOver(takeCompleted());
   }
 
   /**
    * Adds a user record, copying {@code data}'s remaining bytes without moving its position.
    *
    * @return the record this call completed, or null
+   * @throws ListenerFailedException if the listener threw on the completed record; see {@link #add(String, String,
+   *     byte[], int, int)}
    * @see #add(String, String, byte[])
    */
   public KinesisRecord add(String partitionKey, String explicitHashKey, ByteBuffer data) {
     prepare(partitionKey, explicitHashKey, data.remaining()).encoder.add(partitionKey, explicitHashKey, data);
-    return takeCompleted();
+    return handOver(takeCompleted());
   }
 
   /**
-   * Completes every open aggregate and returns them (also handed to the listener), in shard order, as an
-   * unmodifiable list.
+   * Completes every open aggregate and returns them, in shard order, as an unmodifiable list, after offering each to
+   * the listener.
+   *
+   * @throws ListenerFailedException if the listener threw on any of them: nothing is pending any more, and the
+   *     exception carries every record this flush completed in place of the return value
    */
   public List<KinesisRecord> flush() {
     KinesisRecord first = null;
@@ -170,45 +203,79 @@ public final class Aggregator {
       }
     }
     // Perf: a flush usually completes one aggregate; a singleton list is a third of an ArrayList's garbage.
-    return more != null ? Collections.unmodifiableList(more)
+    List<KinesisRecord> flushed = more != null ? Collections.unmodifiableList(more)
         : first != null ? Collections.singletonList(first) : Collections.emptyList();
+    handOver("flush", flushed);
+    return flushed;
   }
 
   /**
    * Replaces the shard map after a reshard, moving every pending user record to the aggregate of the shard that now
-   * owns its hash key (order kept per partition key). Returns the records completed while doing so, after handing
-   * them to the listener.
+   * owns its hash key (order kept per hash key). Returns the records completed while doing so, as an unmodifiable
+   * list, after offering them to the listener once the whole move has succeeded and the new map is in force.
    *
-   * @throws IllegalStateException if this aggregator was built without a shard map
+   * <p>A user record may no longer be able to lead an aggregate within the size limit: it had joined an aggregate
+   * sent under a short partition key, and its new aggregate would be sent under its own longer one. It then stays
+   * pending on its own, and goes out raw with its own keys (even with {@link Builder#aggregateLoneRecords}): raw it
+   * fits, since it fitted in an aggregate, and it lands on its shard. Nothing joins it.
+   *
+   * <p>All or nothing: if the move cannot be completed, the aggregator is left exactly as it was (the old map, the
+   * same pending user records, nothing handed to the listener; records built during the attempt are released) and
+   * the exception says why.
+   *
+   * @return the records completed by the move, unmodifiable
+   * @throws IllegalStateException if this aggregator was built without a shard map; or, routing by partition key
+   *     only, if no routing key can be found for a new shard that a pending user record with an explicit hash key
+   *     needs (nothing changed)
+   * @throws RecordTooLargeException if, routing by partition key only, a pending user record with an explicit hash
+   *     key no longer fits the size limit under its new shard's routing key: raw it would lose its explicit hash
+   *     key, so it can be sent by no means under the new map (nothing changed)
+   * @throws ListenerFailedException if the listener threw: the new map is in force, the moved user records are
+   *     pending, and the exception carries every record the move completed in place of the return value
    */
   public List<KinesisRecord> replaceShardMap(ShardMap newShardMap) {
     Objects.requireNonNull(newShardMap, "newShardMap");
     if (shardMap == null) {
       throw new IllegalStateException("This aggregator was built without a shard map");
     }
-    OpenAggregate[] previous = open;
+    ShardMap oldShardMap = shardMap;
+    OpenAggregate[] oldOpen = open;
+    String[] oldRoutingKeys = routingKeys;
     shardMap = newShardMap;
     open = new OpenAggregate[newShardMap.size()];
     routingKeys = new String[newShardMap.size()];
-    // Every pending user record was accepted under the same limits, so re-adding cannot fail.
-    List<KinesisRecord> completedRecords = new ArrayList<>();
-    for (OpenAggregate aggregate : previous) {
-      if (aggregate == null) {
-        continue;
-      }
-      aggregate.encoder.forEachStaged((partitionKey, explicitHashKey, data, offset, length) -> {
-        OpenAggregate target = prepare(partitionKey, explicitHashKey, length, false);
-        target.encoder.add(partitionKey, explicitHashKey, data, offset, length);
-        KinesisRecord record = takeCompleted();
-        if (record != null) {
-          completedRecords.add(record);
+    List<KinesisRecord> moved = new ArrayList<>();
+    try {
+      for (OpenAggregate aggregate : oldOpen) {
+        if (aggregate != null) {
+          aggregate.encoder.forEachStaged((partitionKey, explicitHashKey, data, offset, length) -> {
+            prepare(partitionKey, explicitHashKey, length, true).encoder
+                .add(partitionKey, explicitHashKey, data, offset, length);
+            KinesisRecord record = takeCompleted();
+            if (record != null) {
+              moved.add(record);
+            }
+          });
         }
-      });
+      }
+    } catch (RuntimeException | Error e) {
+      // Re-routing only reads the old aggregates: putting the three fields back undoes it.
+      shardMap = oldShardMap;
+      open = oldOpen;
+      routingKeys = oldRoutingKeys;
+      KinesisRecord unclaimed = takeCompleted();
+      if (unclaimed != null) {
+        moved.add(unclaimed);
+      }
+      moved.forEach(KinesisRecord::release);
+      if (e instanceof IllegalStateException) { // no routing key for a new shard
+        throw new IllegalStateException(e.getMessage() + ". The shard map was not replaced; nothing changed", e);
+      }
+      throw e;
     }
-    if (listener != null) {
-      completedRecords.forEach(listener);
-    }
-    return completedRecords;
+    List<KinesisRecord> result = moved.isEmpty() ? Collections.emptyList() : Collections.unmodifiableList(moved);
+    handOver("replaceShardMap", result);
+    return result;
   }
 
   /**
@@ -245,14 +312,15 @@ public final class Aggregator {
   }
 
   private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength) {
-    return prepare(partitionKey, explicitHashKey, dataLength, true);
+    return prepare(partitionKey, explicitHashKey, dataLength, false);
   }
 
   /**
    * Validates a user record, picks its open aggregate, completes that aggregate if the record does not fit in it,
-   * and returns it ready for the record. Changes nothing if it throws.
+   * and returns it ready for the record. Changes nothing if it throws. {@code reRouting}: the record was accepted
+   * before, under the old shard map (see {@link #replaceShardMap}).
    */
-  private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength, boolean notify) {
+  private OpenAggregate prepare(String partitionKey, String explicitHashKey, int dataLength, boolean reRouting) {
     Limits.checkPartitionKey(partitionKey);
     // Perf: without a shard map, a record without an explicit hash key is hashed only if it starts an aggregate.
     boolean hashed = explicitHashKey != null || shardMap != null;
@@ -283,22 +351,37 @@ public final class Aggregator {
     boolean mustAggregate = aggregateLoneRecords || routeByPartitionKeyOnly && explicitHashKey != null;
     long aggregatedSize = Framing.OVERHEAD
         + KeyTable.fieldSize(partitionKeyLength)
-        + (explicitHashKey == null ? 0 : KeyTable.fieldSize(explicitHashKey.length()))
+        + (explicitHashKey == null ? 0 : KeyTable.fieldSize(HashKey.canonicalExplicitHashKey(explicitHashKey).length()))
         + Framing.recordFieldSize(0, explicitHashKey == null ? -1 : 0, dataLength)
         + outgoingPartitionKeyLength;
     long rawSize = (long) dataLength + partitionKeyLength;
     if (aggregatedSize > maxRecordSize && (mustAggregate || rawSize > maxRecordSize)) {
-      throw mustAggregate
-          ? new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
-              + partitionKeyLength + "-byte partition key needs " + aggregatedSize
-              + " bytes as an aggregate, over the maximum record size of " + maxRecordSize + " bytes",
-              aggregatedSize, maxRecordSize)
-          : new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
-              + partitionKeyLength + "-byte partition key needs " + rawSize
-              + " bytes, over the maximum record size of " + maxRecordSize + " bytes", rawSize, maxRecordSize);
+      if (!reRouting) {
+        throw mustAggregate
+            ? new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
+                + partitionKeyLength + "-byte partition key needs " + aggregatedSize
+                + " bytes as an aggregate, over the maximum record size of " + maxRecordSize + " bytes",
+                aggregatedSize, maxRecordSize)
+            : new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
+                + partitionKeyLength + "-byte partition key needs " + rawSize
+                + " bytes, over the maximum record size of " + maxRecordSize + " bytes", rawSize, maxRecordSize);
+      }
+      boolean rawKeepsItsShard = !(routeByPartitionKeyOnly && explicitHashKey != null);
+      if (!rawKeepsItsShard || rawSize > maxRecordSize) {
+        throw new RecordTooLargeException("Cannot move a pending user record with " + dataLength
+            + " bytes of data and a " + partitionKeyLength + "-byte partition key to shard " + shardMap.shardId(shard)
+            + ": aggregated under partition key \"" + outgoingPartitionKey + "\" it needs " + aggregatedSize
+            + " bytes, over the maximum record size of " + maxRecordSize + " bytes, and "
+            + (rawKeepsItsShard ? "raw it needs " + rawSize + " bytes"
+                : "raw it would lose its explicit hash key (routing by partition key only)")
+            + ". The shard map was not replaced; nothing changed", aggregatedSize, maxRecordSize);
+      }
+      // Accepted before under a shorter outgoing key, it goes alone and raw. Nothing can join it: alone it is
+      // already over the limit as an aggregate.
+      mustAggregate = false;
     }
     if (count > 0) {
-      completed = complete(target, notify);
+      completed = complete(target);
     }
     if (!hashed) {
       hashKey.setToRecordKey(partitionKey, null, md5);
@@ -317,31 +400,73 @@ public final class Aggregator {
     return record;
   }
 
+  /** Completes a non-empty aggregate; the caller hands the record over (see {@link #handOver}). */
   private KinesisRecord complete(OpenAggregate aggregate) {
-    return complete(aggregate, true);
-  }
-
-  private KinesisRecord complete(OpenAggregate aggregate, boolean notify) {
     AggregateEncoder encoder = aggregate.encoder;
     int count = encoder.userRecordCount();
     KinesisRecord record;
     if (count == 1 && !aggregate.mustAggregate) {
-      ByteBuffer buffer = pool.acquire(encoder.firstDataLength());
-      encoder.copyFirstData(buffer);
-      buffer.flip();
-      record = slots.issue(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), buffer, pool, 1, false,
+      BufferPool.Block block = pool.take(encoder.firstDataLength());
+      encoder.copyFirstData(block.buffer);
+      record = slots.issue(encoder.partitionKey(0), encoder.explicitHashKeyOrNull(0), block, 1, false,
           aggregate.shardId);
     } else {
       String explicitHashKey =
           routeByPartitionKeyOnly ? null : decimal(aggregate.firstHashHigh, aggregate.firstHashLow);
-      record = slots.issue(aggregate.outgoingPartitionKey, explicitHashKey, encoder.encode(pool), pool, count,
-          true, aggregate.shardId);
+      BufferPool.Block block = pool.take(encoder.size()); // Perf: the pool's internal path, no view per record
+      encoder.encodeTo(block.buffer);
+      record = slots.issue(aggregate.outgoingPartitionKey, explicitHashKey, block, count, true, aggregate.shardId);
     }
     encoder.reset();
-    if (notify && listener != null) {
-      listener.accept(record);
+    return record;
+  }
+
+  /**
+   * Offers the record {@code add} completed, if any, to the listener. Perf: allocates nothing unless the listener
+   * throws.
+   */
+  private KinesisRecord handOver(KinesisRecord record) {
+    if (record != null && listener != null) {
+      try {
+        listener.completed(record);
+      } catch (Throwable t) { // whatever it throws, Errors included: the record must still reach the caller
+        List<KinesisRecord> records = Collections.singletonList(record);
+        throw new ListenerFailedException("add", records, records, t);
+      }
     }
     return record;
+  }
+
+  /** Offers every record to the listener, also after it threw; then, if it threw, throws with them all. */
+  private void handOver(String operation, List<KinesisRecord> records) {
+    if (listener == null) {
+      return;
+    }
+    List<KinesisRecord> failed = null;
+    List<Throwable> failures = null;
+    for (int i = 0; i < records.size(); i++) { // Perf: no iterator
+      KinesisRecord record = records.get(i);
+      try {
+        listener.completed(record);
+      } catch (Throwable t) {
+        if (failed == null) {
+          failed = new ArrayList<>();
+          failures = new ArrayList<>();
+        }
+        failed.add(record);
+        failures.add(t);
+      }
+    }
+    if (failed != null) {
+      ListenerFailedException e =
+          new ListenerFailedException(operation, records, Collections.unmodifiableList(failed), failures.get(0));
+      for (int i = 1; i < failures.size(); i++) {
+        if (failures.get(i) != failures.get(0)) {
+          e.addSuppressed(failures.get(i));
+        }
+      }
+      throw e;
+    }
   }
 
   /**
@@ -380,6 +505,18 @@ public final class Aggregator {
     return decimal;
   }
 
+  /**
+   * Hears every record an {@link Aggregator} completes, on the thread that called the aggregator, before that call
+   * returns: the natural place to hand records to a sender. The same record is also returned to the caller (or
+   * carried by a {@link ListenerFailedException}): release it once, from wherever it is sent. A listener should not
+   * throw; if it does, nothing is lost (see the class comment).
+   */
+  @FunctionalInterface
+  public interface Listener {
+    /** A record was completed: an aggregate, or a lone user record sent raw. */
+    void completed(KinesisRecord record);
+  }
+
   /** An aggregate being filled, with what its first user record decided. */
   private static final class OpenAggregate {
     final AggregateEncoder encoder = new AggregateEncoder();
@@ -405,7 +542,7 @@ public final class Aggregator {
     private boolean routeByPartitionKeyOnly;
     private ShardMap shardMap;
     private BufferPool pool;
-    private Consumer<? super KinesisRecord> listener;
+    private Listener listener;
 
     private Builder() {}
 
@@ -460,8 +597,11 @@ public final class Aggregator {
       return this;
     }
 
-    /** Receives every completed record on the calling thread, before the call that completed it returns. */
-    public Builder listener(Consumer<? super KinesisRecord> listener) {
+    /**
+     * Receives every completed record on the calling thread, before the call that completed it returns; see the
+     * class comment for what happens if it throws.
+     */
+    public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }

@@ -36,9 +36,12 @@ public final class KinesisRecord {
    * A plain (not aggregated) record. The array is not copied: do not modify it while the record is in use.
    *
    * @param partitionKey 1 to 256 characters
-   * @param explicitHashKey a decimal in 0..2^128-1 without leading zeros, or null
+   * @param explicitHashKey a decimal in 0..2^128-1, or null. Taken in any form the KPL accepts (surrounding
+   *     whitespace, a sign, leading zeros: {@code " +0042"}) and kept in the canonical form {@code
+   *     0|[1-9][0-9]{0,38}} ({@code "42"}), the only one the Kinesis API accepts; see {@link AggregateEncoder}
    * @param data the record's data
-   * @throws IllegalArgumentException if a key is invalid
+   * @throws IllegalArgumentException if a key is invalid: the explicit hash key not a decimal integer, negative or
+   *     above 2^128-1
    */
   public static KinesisRecord of(String partitionKey, String explicitHashKey, byte[] data) {
     return of(partitionKey, explicitHashKey, ByteBuffer.wrap(data));
@@ -49,16 +52,16 @@ public final class KinesisRecord {
    * position is not moved: do not modify them while the record is in use.
    *
    * @param partitionKey 1 to 256 characters
-   * @param explicitHashKey a decimal in 0..2^128-1 without leading zeros, or null
+   * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, kept in canonical form (see {@link
+   *     #of(String, String, byte[])}), or null
    * @param data the record's data
    * @throws IllegalArgumentException if a key is invalid
    */
   public static KinesisRecord of(String partitionKey, String explicitHashKey, ByteBuffer data) {
     Limits.checkPartitionKey(partitionKey);
-    if (explicitHashKey != null) {
-      new HashKey().parse(explicitHashKey, "Explicit hash key");
-    }
-    return new Slot(null).issue(partitionKey, explicitHashKey, data.slice(), null, 1, false, null);
+    // Sent as is to the service, which takes only the canonical form: never pass "00042" on.
+    String canonical = explicitHashKey == null ? null : HashKey.canonicalExplicitHashKey(explicitHashKey);
+    return new Slot(null).issue(partitionKey, canonical, data.slice(), null, 1, false, null);
   }
 
   /** The partition key to send the record with. */
@@ -78,11 +81,21 @@ public final class KinesisRecord {
     return explicitHashKey;
   }
 
-  /** A read-only view of the record's bytes (position 0, limit {@link #dataLength()}), valid until release. */
+  /**
+   * A new read-only view of exactly the record's bytes (position 0, limit and capacity {@link #dataLength()}), valid
+   * until release.
+   */
   public ByteBuffer data() {
     ByteBuffer data = slot.data;
+    // Perf: one view per call. A pooled record's bytes are its block's read-only twin, limited to the record: its
+    // slice ends there too. A plain record's bytes already end at their capacity. Cut before the check, which then
+    // vouches that the twin's limit was not yet the next record's.
+    ByteBuffer view = null;
+    if (data != null) {
+      view = data.isReadOnly() ? data.slice() : data.asReadOnlyBuffer();
+    }
     checkLive();
-    return data.asReadOnlyBuffer();
+    return view;
   }
 
   /** A copy of the record's bytes. */
@@ -189,9 +202,10 @@ public final class KinesisRecord {
     private String partitionKey;
     private String explicitHashKey;
     private String predictedShardId;
-    /** The record's bytes, position 0 to limit. */
+    /** The record's bytes, position 0 to limit: read-only, or ending at their capacity. */
     private ByteBuffer data;
-    private BufferPool pool;
+    /** The pooled memory holding them, to give back on release; null for plain records. */
+    private BufferPool.Block block;
     private int dataLength;
     private int userRecordCount;
     private boolean aggregated;
@@ -202,14 +216,18 @@ public final class KinesisRecord {
       this.home = home;
     }
 
-    /** Fills the slot and hands it to a new record. */
-    KinesisRecord issue(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool pool,
+    /**
+     * Fills the slot and hands it to a new record.
+     *
+     * @param data {@code block.written()}, or a plain record's bytes (position 0, limit == capacity)
+     */
+    KinesisRecord issue(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool.Block block,
         int userRecordCount, boolean aggregated, String predictedShardId) {
       this.partitionKey = partitionKey;
       this.explicitHashKey = explicitHashKey;
       this.data = data;
       this.dataLength = data.remaining();
-      this.pool = pool;
+      this.block = block;
       this.userRecordCount = userRecordCount;
       this.aggregated = aggregated;
       this.predictedShardId = predictedShardId;
@@ -222,18 +240,17 @@ public final class KinesisRecord {
       if (!OWNER.compareAndSet(this, record, null)) {
         return; // released before, by this handle or (with the slot since reused) by an earlier one
       }
-      ByteBuffer released = data;
-      BufferPool releasedTo = pool;
+      BufferPool.Block released = block;
       partitionKey = null;
       explicitHashKey = null;
       predictedShardId = null;
       data = null;
-      pool = null;
+      block = null;
       if (home != null) {
         home.recycle(this);
       }
-      if (releasedTo != null) {
-        releasedTo.release(released);
+      if (released != null) {
+        released.pool.giveBack(released); // at most once: only the CAS's winner gets here
       }
     }
   }
@@ -247,12 +264,15 @@ public final class KinesisRecord {
     private final Slot[] free = new Slot[MAX_FREE];
     private int count;
 
-    /** A new record over {@code data}, in a recycled slot when there is one. */
-    KinesisRecord issue(String partitionKey, String explicitHashKey, ByteBuffer data, BufferPool pool,
-        int userRecordCount, boolean aggregated, String predictedShardId) {
+    /**
+     * A new record over the bytes written into {@code block} (from 0 to its buffer's position), in a recycled slot
+     * when there is one. The record owns the block and gives it back to its pool on release.
+     */
+    KinesisRecord issue(String partitionKey, String explicitHashKey, BufferPool.Block block, int userRecordCount,
+        boolean aggregated, String predictedShardId) {
       Slot slot = take();
-      return (slot != null ? slot : new Slot(this))
-          .issue(partitionKey, explicitHashKey, data, pool, userRecordCount, aggregated, predictedShardId);
+      return (slot != null ? slot : new Slot(this)).issue(partitionKey, explicitHashKey, block.written(), block,
+          userRecordCount, aggregated, predictedShardId);
     }
 
     private synchronized Slot take() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +50,10 @@ class KinesisRecordTest {
     assertThrows(NullPointerException.class, () -> KinesisRecord.of(null, null, new byte[1]));
     assertThrows(IllegalArgumentException.class, () -> KinesisRecord.of("", null, new byte[1]));
     assertThrows(IllegalArgumentException.class, () -> KinesisRecord.of("x".repeat(257), null, new byte[1]));
-    assertThrows(IllegalArgumentException.class, () -> KinesisRecord.of("k", "01", new byte[1]));
+    assertThrows(IllegalArgumentException.class, () -> KinesisRecord.of("k", "-1", new byte[1]));
+    assertThrows(IllegalArgumentException.class, () -> KinesisRecord.of("k", "1e3", new byte[1]));
+    // Issue 22: forms the KPL accepts are kept canonical, the only form the service takes.
+    assertEquals("1", KinesisRecord.of("k", " +01", new byte[1]).explicitHashKey());
     assertThrows(IllegalArgumentException.class,
         () -> KinesisRecord.of("k", "340282366920938463463374607431768211456", new byte[1]));
     KinesisRecord.of("x".repeat(256), "340282366920938463463374607431768211455", new byte[1]);
@@ -68,6 +72,30 @@ class KinesisRecordTest {
     byte[] copy = record.toByteArray();
     copy[0] = 'j';
     assertArrayEquals("hello".getBytes(UTF_8), record.toByteArray(), "toByteArray is a copy");
+  }
+
+  /** Issue 15: data() of a pooled record had the pool buffer's capacity, so stale bytes were one limit() away. */
+  @ParameterizedTest
+  @CsvSource({"false, false", "false, true", "true, false", "true, true"})
+  void dataOfAPooledRecordExposesNoByteBeyondTheRecord(boolean direct, boolean aggregated) {
+    BufferPool pool = direct ? BufferPool.direct() : BufferPool.heap();
+    ByteBuffer stale = pool.acquire(1000);
+    while (stale.hasRemaining()) {
+      stale.put((byte) 0x77); // a previous owner's bytes
+    }
+    pool.release(stale);
+    Aggregator aggregator = Aggregator.builder().bufferPool(pool).aggregateLoneRecords(aggregated).build();
+    aggregator.add("k", null, new byte[100]);
+    KinesisRecord record = AggregatorTest.single(aggregator.flush());
+    assertEquals(0, pool.retainedBytes(), "fixture: the record reuses the dirty buffer");
+    ByteBuffer data = record.data();
+    assertTrue(data.isReadOnly());
+    assertEquals(direct, data.isDirect());
+    assertEquals(0, data.position());
+    assertEquals(record.dataLength(), data.limit());
+    assertEquals(record.dataLength(), data.capacity(), "bytes past the record are reachable");
+    assertArrayEquals(record.toByteArray(), WireVectorsTest.remaining(data));
+    record.release();
   }
 
   @Test
@@ -204,6 +232,67 @@ class KinesisRecordTest {
     KinesisRecord next = AggregatorTest.single(aggregator.flush());
     assertEquals(0, pool.retainedBytes(), "the next aggregate reused it");
     assertEquals(2, Deaggregator.create().deaggregate(next.data()).size());
+  }
+
+  /**
+   * The README's claim: a steady producer (add, send, release) allocates under 1 byte per user record, also at
+   * 32 KiB in 1 MiB aggregates (31 per aggregate), as a released record's slot and buffer are both reused: only the
+   * 16-byte handle is new. One partition key, so that the aggregator's cache of decimal hash keys always hits.
+   */
+  @ParameterizedTest
+  @CsvSource({"false, 32768, 1048576", "true, 32768, 1048576", "false, 1024, 32768", "true, 1024, 32768"})
+  void steadyStateAggregationAllocatesUnderOneBytePerUserRecord(boolean direct, int dataLength, int maxRecordSize) {
+    Aggregator aggregator = Aggregator.builder().maxRecordSize(maxRecordSize)
+        .bufferPool(direct ? BufferPool.direct() : BufferPool.heap()).build();
+    byte[] data = new byte[dataLength];
+    int userRecords = (128 << 20) / dataLength;
+    addAndRelease(aggregator, data, userRecords); // fills the pool and the free slots
+    long overhead = Long.MAX_VALUE; // of the measurement itself
+    for (int i = 0; i < 10; i++) {
+      overhead = Math.min(overhead, -allocatedBytes() + allocatedBytes());
+    }
+    long before = allocatedBytes();
+    addAndRelease(aggregator, data, userRecords);
+    long allocated = allocatedBytes() - before - overhead;
+    if (before >= 0) {
+      assertTrue(allocated < userRecords, allocated + " bytes allocated for " + userRecords + " user records");
+    }
+  }
+
+  private static void addAndRelease(Aggregator aggregator, byte[] data, int userRecords) {
+    for (int i = 0; i < userRecords; i++) {
+      KinesisRecord completed = aggregator.add("partition-key", null, data);
+      if (completed != null) {
+        completed.release();
+      }
+    }
+  }
+
+  /** Bytes allocated so far by this thread, or -1 where the JVM cannot say. */
+  private static long allocatedBytes() {
+    try {
+      return (Long) ALLOCATED_BYTES.invoke(THREADS, Thread.currentThread().getId());
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static final Object THREADS;
+  private static final Method ALLOCATED_BYTES;
+
+  static {
+    Object threads = null;
+    Method allocatedBytes = null;
+    try {
+      // Reflection: the test runs inside module io.kplcodec, which does not read java.management.
+      threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
+      allocatedBytes = Class.forName("com.sun.management.ThreadMXBean")
+          .getMethod("getThreadAllocatedBytes", long.class);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // not a HotSpot JVM: allocatedBytes() says -1
+    }
+    THREADS = threads;
+    ALLOCATED_BYTES = allocatedBytes;
   }
 
   @Test
