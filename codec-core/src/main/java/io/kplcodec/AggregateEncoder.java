@@ -6,6 +6,7 @@ import io.kplcodec.internal.KeyTable;
 import io.kplcodec.internal.Md5;
 import io.kplcodec.internal.Utf8;
 import io.kplcodec.internal.Varint;
+import io.kplcodec.internal.WireCursor;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
@@ -15,8 +16,9 @@ import java.util.Objects;
  * byte as protobuf-java serializes the same message (partition-key table, then explicit-hash-key table, then
  * records; both tables deduplicated by {@link String#equals}, in first-use order).
  *
- * <p>It knows its exact encoded size at all times, and {@link #sizeWith} says in O(1) (plus the UTF-8 length of a
- * new key) what the size would be with one more user record, without encoding anything. Keys are encoded as
+ * <p>It knows its exact encoded size at all times, and {@link #sizeWith} says what the size would be with one more
+ * user record without encoding anything, in time independent of how many user records the aggregate holds: a table
+ * lookup per key (a hash of the key's characters) and the UTF-8 length of a key new to the table. Keys are encoded as
  * protobuf-java encodes them: an unpaired surrogate becomes {@code '?'}.
  *
  * <p>Explicit hash keys: as the KPL, the encoder takes them in any form the KPL's {@code addUserRecord} accepts ({@code
@@ -69,8 +71,13 @@ public final class AggregateEncoder {
   public AggregateEncoder() {}
 
   /** Exact size in bytes of the aggregated record as it stands, framing included (20 when empty). */
-  public int size() {
-    return (int) (Framing.OVERHEAD + partitionKeys.encodedSize() + explicitHashKeys.encodedSize() + recordsLength);
+  public long size() {
+    return Framing.OVERHEAD + partitionKeys.encodedSize() + explicitHashKeys.encodedSize() + recordsLength;
+  }
+
+  /** {@link #size()} as an int, for buffers: an encoder never grows past {@link #MAX_ENCODED_SIZE}. */
+  int encodedSize() {
+    return (int) size();
   }
 
   /** Number of user records added since the last reset. */
@@ -136,7 +143,7 @@ public final class AggregateEncoder {
    * @throws java.nio.BufferOverflowException if fewer than {@link #size()} bytes remain
    */
   public void encodeTo(ByteBuffer destination) {
-    if (destination.remaining() < size()) {
+    if (destination.remaining() < encodedSize()) {
       throw new java.nio.BufferOverflowException();
     }
     int tablesLength = encodeTables();
@@ -150,7 +157,7 @@ public final class AggregateEncoder {
 
   /** The aggregated record as a new array. */
   public byte[] toByteArray() {
-    byte[] out = new byte[size()];
+    byte[] out = new byte[encodedSize()];
     encodeTo(ByteBuffer.wrap(out));
     return out;
   }
@@ -160,7 +167,7 @@ public final class AggregateEncoder {
    * the buffer and gives it back with {@link BufferPool#release} once done with it (or never, and the GC takes it).
    */
   public ByteBuffer encode(BufferPool pool) {
-    ByteBuffer out = pool.acquire(size());
+    ByteBuffer out = pool.acquire(encodedSize());
     encodeTo(out);
     out.flip();
     return out;
@@ -204,34 +211,22 @@ public final class AggregateEncoder {
 
   /** Walks the staged records in order (for re-routing after a reshard); they stay staged. */
   void forEachStaged(StagedRecordSink sink) {
-    byte[] in = records;
-    int[] cursor = {0};
-    while (cursor[0] < recordsLength) {
-      cursor[0]++; // Record tag
-      readStagedVarint(in, cursor); // Record length
-      cursor[0]++; // partition_key_index tag
-      int partitionKeyIndex = (int) readStagedVarint(in, cursor);
+    WireCursor in = new WireCursor(); // the encoder wrote these fields, so every read succeeds
+    in.reset(records, 0, 0, recordsLength, 0);
+    while (in.position() < recordsLength) {
+      in.position(in.position() + 1); // Record tag
+      in.readVarint(0); // Record length
+      in.position(in.position() + 1); // partition_key_index tag
+      int partitionKeyIndex = (int) in.readVarint(0);
       String explicitHashKey = null;
-      if (in[cursor[0]] == Framing.EXPLICIT_HASH_KEY_INDEX_TAG) {
-        cursor[0]++;
-        explicitHashKey = explicitHashKeys.key((int) readStagedVarint(in, cursor));
+      if (records[in.position()] == Framing.EXPLICIT_HASH_KEY_INDEX_TAG) {
+        in.position(in.position() + 1);
+        explicitHashKey = explicitHashKeys.key((int) in.readVarint(0));
       }
-      cursor[0]++; // data tag
-      int length = (int) readStagedVarint(in, cursor);
-      sink.accept(partitionKeys.key(partitionKeyIndex), explicitHashKey, in, cursor[0], length);
-      cursor[0] += length;
-    }
-  }
-
-  /** Reads a varint this encoder wrote (so well-formed) at {@code cursor[0]}, advancing it. */
-  private static long readStagedVarint(byte[] in, int[] cursor) {
-    long value = 0;
-    for (int shift = 0; ; shift += 7) {
-      byte b = in[cursor[0]++];
-      value |= (long) (b & 0x7F) << shift;
-      if (b >= 0) {
-        return value;
-      }
+      in.position(in.position() + 1); // data tag
+      int length = (int) in.readVarint(0);
+      sink.accept(partitionKeys.key(partitionKeyIndex), explicitHashKey, records, in.position(), length);
+      in.position(in.position() + length);
     }
   }
 

@@ -137,7 +137,8 @@ public final class Aggregator {
    * Adds a user record, copying its data.
    *
    * @param partitionKey 1 to 256 characters
-   * @param explicitHashKey a decimal in 0..2^128-1 without leading zeros, or null
+   * @param explicitHashKey a hash key in 0..2^128-1 in any form the KPL accepts (written and sent canonical, see
+   *     {@link AggregateEncoder}), or null
    * @param data the user record's data
    * @return the record this call completed, or null
    * @throws IllegalArgumentException if a key is invalid
@@ -413,7 +414,7 @@ public final class Aggregator {
     } else {
       String explicitHashKey =
           routeByPartitionKeyOnly ? null : decimal(aggregate.firstHashHigh, aggregate.firstHashLow);
-      BufferPool.Block block = pool.take(encoder.size()); // Perf: the pool's internal path, no view per record
+      BufferPool.Block block = pool.take(encoder.encodedSize()); // Perf: the pool's internal path, no view per record
       encoder.encodeTo(block.buffer);
       record = slots.issue(aggregate.outgoingPartitionKey, explicitHashKey, block, count, true, aggregate.shardId);
     }

@@ -99,7 +99,7 @@ public final class KinesisRecord {
   }
 
   /** A copy of the record's bytes. */
-  public byte[] toByteArray() {
+  public byte[] dataBytes() {
     ByteBuffer data = slot.data;
     checkLive();
     byte[] copy = new byte[slot.dataLength];

@@ -71,7 +71,13 @@ public final class ShardMap {
 
   /**
    * The shard Kinesis puts a record with this partition key and explicit hash key on: the owner of the explicit
-   * hash key if present, else of the MD5 of the partition key.
+   * hash key if present (in any form the KPL accepts, see {@link AggregateEncoder}), else of the MD5 of the partition
+   * key.
+   *
+   * @param partitionKey the record's partition key
+   * @param explicitHashKey its explicit hash key, or null
+   * @return the id of the shard that owns the record's hash key
+   * @throws IllegalArgumentException if the explicit hash key is not a hash key
    */
   public String shardIdFor(String partitionKey, String explicitHashKey) {
     HashKey key = HashKey.ofRecord(partitionKey, explicitHashKey);

@@ -153,7 +153,7 @@ class AggregatorReshardTest {
     assertFalse(raw.isAggregated(), "sent alone, raw, with its own keys: " + raw);
     assertEquals(high, raw.explicitHashKey());
     assertEquals("shard-1-high", raw.predictedShardId());
-    assertArrayEquals(joined.bytes(), raw.toByteArray());
+    assertArrayEquals(joined.bytes(), raw.dataBytes());
     assertEquals((long) exact + 768, raw.sizeInBytes());
     KinesisRecord lone = out.stream().filter(r -> r.predictedShardId().equals("shard-1-low")).findFirst()
         .orElseThrow();
@@ -401,7 +401,7 @@ class AggregatorReshardTest {
       assertLandsOnItsShard(out, map);
       if (!out.isAggregated()) {
         assertEquals(out.predictedShardId(), ownerOf(map, Oracle.hashKey(out.partitionKey(), out.explicitHashKey())));
-        actual.add(identity(out.partitionKey(), out.explicitHashKey(), out.toByteArray()));
+        actual.add(identity(out.partitionKey(), out.explicitHashKey(), out.dataBytes()));
         continue;
       }
       List<UserRecord> users = Deaggregator.create().deaggregate(out.data());

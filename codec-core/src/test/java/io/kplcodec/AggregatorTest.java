@@ -124,7 +124,7 @@ class AggregatorTest {
     assertEquals("solo", out.partitionKey());
     assertEquals("42", out.explicitHashKey());
     assertEquals(1, out.userRecordCount());
-    assertArrayEquals(data, out.toByteArray());
+    assertArrayEquals(data, out.dataBytes());
     assertEquals(data.length + 4, out.sizeInBytes());
 
     aggregator.add("solo", null, data);
@@ -168,7 +168,7 @@ class AggregatorTest {
     aggregator.add("k", null, array, 3, 4);
     aggregator.add("k", null, array, 10, 0);
     Arrays.fill(array, (byte) 'x'); // copied on add: changing the caller's array afterwards changes nothing
-    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).toByteArray());
+    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).dataBytes());
     assertEquals("3456", new String(users.get(0).dataBytes(), UTF_8));
     assertEquals(0, users.get(1).dataBytes().length);
 
@@ -196,7 +196,7 @@ class AggregatorTest {
     assertEquals(2, buffer.position(), "position must not move");
     assertEquals(content.length - 2, buffer.limit(), "limit must not move");
     aggregator.add("k", null, buffer); // the same bytes again, since nothing moved
-    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).toByteArray());
+    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).dataBytes());
     assertEquals(2, users.size());
     for (UserRecord user : users) {
       assertEquals("payload-bytes", new String(user.dataBytes(), UTF_8));
@@ -297,7 +297,7 @@ class AggregatorTest {
     aggregator.add("€".repeat(256), null, bytes(1)); // 768 UTF-8 bytes
     aggregator.add("😀".repeat(128), null, bytes(1)); // 256 UTF-16 units, 512 UTF-8 bytes
     assertEquals(4, aggregator.pendingUserRecordCount());
-    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).toByteArray());
+    List<UserRecord> users = Deaggregator.create().deaggregate(single(aggregator.flush()).dataBytes());
     assertEquals("€".repeat(256), users.get(2).partitionKey());
     assertEquals("😀".repeat(128), users.get(3).partitionKey());
   }
@@ -314,7 +314,7 @@ class AggregatorTest {
   }
 
   @Test
-  void explicitHashKeysAreAcceptedExactlyWhenTheyAreCanonicalDecimalsBelow2To128() {
+  void canonicalExplicitHashKeysAreAcceptedExactlyWhenBelow2To128() {
     BigInteger max = Oracle.MAX_HASH_KEY;
     Random random = new Random(7);
     List<String> candidates = new ArrayList<>(List.of("0", "1", "9", "10", MAX_HASH_KEY,
@@ -334,7 +334,7 @@ class AggregatorTest {
       }
     }
     KinesisRecord out = single(aggregator.flush());
-    List<UserRecord> users = Deaggregator.create().deaggregate(out.toByteArray());
+    List<UserRecord> users = Deaggregator.create().deaggregate(out.dataBytes());
     List<String> expected = candidates.stream().filter(c -> new BigInteger(c).compareTo(max) <= 0).toList();
     assertEquals(expected, users.stream().map(UserRecord::explicitHashKey).toList());
   }
@@ -410,7 +410,7 @@ class AggregatorTest {
     KinesisRecord out = single(aggregator.flush());
     assertFalse(out.isAggregated());
     assertEquals(limit, out.sizeInBytes());
-    assertArrayEquals(exact, out.toByteArray());
+    assertArrayEquals(exact, out.dataBytes());
 
     aggregator.add("pending", null, bytes(1));
     byte[] over = bytes(limit - Oracle.utf8(key) + 1);
@@ -898,14 +898,14 @@ class AggregatorTest {
             () -> assertFalse(out.isAggregated(), "a lone record goes raw"),
             () -> assertEquals(first.pk(), out.partitionKey()),
             () -> assertEquals(first.ehk(), out.explicitHashKey()),
-            () -> assertArrayEquals(first.bytes(), out.toByteArray()),
+            () -> assertArrayEquals(first.bytes(), out.dataBytes()),
             () -> assertEquals(first.length(), out.dataLength()),
             () -> assertEquals((long) first.length() + utf8(first.pk()), out.sizeInBytes()));
         return;
       }
       String outgoingKey = fixedKey != null ? fixedKey : first.pk();
       byte[] expected = encode(group);
-      byte[] actual = out.toByteArray();
+      byte[] actual = out.dataBytes();
       assertAll(
           () -> assertTrue(out.isAggregated()),
           () -> assertEquals(outgoingKey, out.partitionKey()),

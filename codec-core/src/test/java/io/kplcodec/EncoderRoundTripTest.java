@@ -39,7 +39,7 @@ class EncoderRoundTripTest {
     for (int a = 0; a < aggregates; a++) {
       List<In> inputs = randomAggregate(random, a);
       for (In in : inputs) {
-        int before = encoder.size();
+        long before = encoder.size();
         long predicted = encoder.sizeWith(in.partitionKey(), in.explicitHashKey(), in.data().length);
         add(encoder, in, random);
         assertEquals(predicted, encoder.size(), "sizeWith before the add vs size after it, aggregate " + a);

@@ -46,7 +46,7 @@ class ExplicitHashKeyTest {
     aggregator.add("k", "42", new byte[1]);
     KinesisRecord aggregate = aggregator.flush().get(0);
     assertEquals("42", aggregate.explicitHashKey());
-    assertEquals(List.of("42", "42"), Deaggregator.create().deaggregate(aggregate.toByteArray()).stream()
+    assertEquals(List.of("42", "42"), Deaggregator.create().deaggregate(aggregate.dataBytes()).stream()
         .map(UserRecord::explicitHashKey).toList());
     assertEquals("0", KinesisRecord.of("k", "-0", new byte[1]).explicitHashKey());
     assertNull(KinesisRecord.of("k", null, new byte[1]).explicitHashKey());
@@ -58,7 +58,7 @@ class ExplicitHashKeyTest {
     String padded = "0".repeat(45) + "7";
     AggregateEncoder encoder = new AggregateEncoder();
     encoder.add("k", "7", new byte[100]);
-    int exact = encoder.size() + 1; // the aggregate plus its outgoing partition key "k"
+    int exact = (int) encoder.size() + 1; // the aggregate plus its outgoing partition key "k"
     Aggregator fits = Aggregator.builder().aggregateLoneRecords(true).maxRecordSize(exact).build();
     fits.add("k", padded, new byte[100]);
     assertEquals(exact, fits.flush().get(0).sizeInBytes());
@@ -84,7 +84,7 @@ class ExplicitHashKeyTest {
         "1" + "0".repeat(39))) {
       AggregateEncoder encoder = new AggregateEncoder();
       encoder.add("k", "1", new byte[1]);
-      int size = encoder.size();
+      long size = encoder.size();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> encoder.add("k", key,
           new byte[1]));
       assertTrue(e.getMessage().startsWith("Explicit hash key \""), e.getMessage());

@@ -69,9 +69,9 @@ class KinesisRecordTest {
     assertThrows(ReadOnlyBufferException.class, () -> data.put(0, (byte) 'j'));
     data.position(3);
     assertEquals(0, record.data().position(), "each call gives a fresh view");
-    byte[] copy = record.toByteArray();
+    byte[] copy = record.dataBytes();
     copy[0] = 'j';
-    assertArrayEquals("hello".getBytes(UTF_8), record.toByteArray(), "toByteArray is a copy");
+    assertArrayEquals("hello".getBytes(UTF_8), record.dataBytes(), "toByteArray is a copy");
   }
 
   /** Issue 15: data() of a pooled record had the pool buffer's capacity, so stale bytes were one limit() away. */
@@ -94,7 +94,7 @@ class KinesisRecordTest {
     assertEquals(0, data.position());
     assertEquals(record.dataLength(), data.limit());
     assertEquals(record.dataLength(), data.capacity(), "bytes past the record are reachable");
-    assertArrayEquals(record.toByteArray(), WireVectorsTest.remaining(data));
+    assertArrayEquals(record.dataBytes(), WireVectorsTest.remaining(data));
     record.release();
   }
 
@@ -106,11 +106,11 @@ class KinesisRecordTest {
     assertEquals(2, buffer.position());
     assertEquals(7, buffer.limit());
     buffer.position(5).limit(9); // the caller moving its buffer later does not change the record
-    assertArrayEquals("hello".getBytes(UTF_8), record.toByteArray());
+    assertArrayEquals("hello".getBytes(UTF_8), record.dataBytes());
     assertEquals(6, record.sizeInBytes());
 
     ByteBuffer direct = ByteBuffer.allocateDirect(5).put("hello".getBytes(UTF_8)).flip();
-    assertArrayEquals("hello".getBytes(UTF_8), KinesisRecord.of("k", null, direct.asReadOnlyBuffer()).toByteArray());
+    assertArrayEquals("hello".getBytes(UTF_8), KinesisRecord.of("k", null, direct.asReadOnlyBuffer()).dataBytes());
   }
 
   @Test
@@ -127,7 +127,7 @@ class KinesisRecordTest {
     assertFalse(record.isReleased());
     record.release();
     assertTrue(record.isReleased());
-    for (Executable accessor : new Executable[] {record::data, record::toByteArray, record::partitionKey,
+    for (Executable accessor : new Executable[] {record::data, record::dataBytes, record::partitionKey,
         record::explicitHashKey, record::dataLength, record::sizeInBytes, record::userRecordCount,
         record::isAggregated, record::predictedShardId}) {
       IllegalStateException e = assertThrows(IllegalStateException.class, accessor);

@@ -86,7 +86,7 @@ class ReadmeExamplesTest {
     Aggregator producer = Aggregator.builder().build();
     producer.add("sensor-1", null, "21.5".getBytes(StandardCharsets.UTF_8));
     producer.add("sensor-2", null, "19.0".getBytes(StandardCharsets.UTF_8));
-    byte[] kinesisRecordData = producer.flush().get(0).toByteArray(); // what GetRecords or Lambda hands you
+    byte[] kinesisRecordData = producer.flush().get(0).dataBytes(); // what GetRecords or Lambda hands you
 
     // README:deaggregate start
     Deaggregator deaggregator = Deaggregator.create(); // immutable and thread-safe: share one

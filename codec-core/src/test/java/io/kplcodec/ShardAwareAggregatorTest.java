@@ -303,7 +303,7 @@ class ShardAwareAggregatorTest {
         }
       } else {
         actual.computeIfAbsent(out.partitionKey() + "|" + out.explicitHashKey(), k -> new ArrayList<>())
-            .add(out.toByteArray());
+            .add(out.dataBytes());
       }
     }
     assertEquals(expected.keySet(), actual.keySet());

@@ -229,7 +229,7 @@ class WireVectorsTest {
   void encodeToRefusesABufferThatIsTooSmallAndWritesNothing() {
     AggregateEncoder encoder = new AggregateEncoder();
     encoder.add("a", null, "x".getBytes(UTF_8));
-    ByteBuffer small = ByteBuffer.allocate(encoder.size() + 2);
+    ByteBuffer small = ByteBuffer.allocate((int) encoder.size() + 2);
     small.position(3);
     assertThrows(BufferOverflowException.class, () -> encoder.encodeTo(small));
     assertEquals(3, small.position());
@@ -292,7 +292,7 @@ class WireVectorsTest {
     AggregateEncoder encoder = new AggregateEncoder();
     for (Entry e : vector.entries()) {
       if (e.explicitHashKey() != null && !encoderAccepts(new Vector("one", List.of(e), new byte[0]))) {
-        int size = encoder.size();
+        long size = encoder.size();
         assertThrows(IllegalArgumentException.class,
             () -> encoder.sizeWith(e.partitionKey(), e.explicitHashKey(), e.data().length), vector.name());
         assertThrows(IllegalArgumentException.class,

@@ -134,7 +134,7 @@ public final class Workload {
       if (!record.isAggregated()) {
         throw new IllegalStateException(name + ": a lone user record was emitted raw; pick another workload");
       }
-      aggregates[i] = record.toByteArray();
+      aggregates[i] = record.dataBytes();
       aggregateUserRecords[i] = record.userRecordCount();
     }
     chunks = shards > 0 ? List.of() : List.copyOf(cut);

@@ -192,7 +192,7 @@ final class AggregateCommand extends Command {
       if (directory != null) {
         Path file = directory.resolve(String.format(Locale.ROOT, "record-%06d.bin", records));
         try {
-          Files.write(file, record.toByteArray());
+          Files.write(file, record.dataBytes());
         } catch (IOException e) {
           throw new UncheckedIOException("cannot write " + file, e);
         }

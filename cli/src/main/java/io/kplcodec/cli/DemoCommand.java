@@ -349,7 +349,7 @@ final class DemoCommand extends Command {
         .shardMap(before)
         .bufferPool(BufferPool.heap())
         .listener(record -> {
-          completed.add(KinesisRecord.of(record.partitionKey(), record.explicitHashKey(), record.toByteArray()));
+          completed.add(KinesisRecord.of(record.partitionKey(), record.explicitHashKey(), record.dataBytes()));
           predictedShard.add(record.predictedShardId());
           record.release();
         })

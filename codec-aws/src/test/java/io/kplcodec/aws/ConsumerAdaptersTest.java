@@ -172,7 +172,7 @@ class ConsumerAdaptersTest {
     }
     List<KinesisRecord> out = aggregator.flush();
     assertEquals(1, out.size());
-    return out.get(0).toByteArray();
+    return out.get(0).dataBytes();
   }
 
   /** Changes the first partition key's first byte and recomputes the MD5: well-framed, invalid content. */

@@ -219,7 +219,7 @@ final class KinesisAggregationOperator<T> extends AbstractStreamOperator<Kinesis
     try {
       // Routed by partition key only: codec-core leaves no explicit hash key on shard-aware output, and the
       // per-partition-key fallback's aggregates carry the MD5 of their one partition key, which routes the same.
-      output.collect(reuse.replace(new KinesisAggregate(record.partitionKey(), record.toByteArray())));
+      output.collect(reuse.replace(new KinesisAggregate(record.partitionKey(), record.dataBytes())));
     } finally {
       record.release();
     }

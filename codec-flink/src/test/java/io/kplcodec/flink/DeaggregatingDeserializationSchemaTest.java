@@ -261,7 +261,7 @@ class DeaggregatingDeserializationSchemaTest {
 
   private static byte[] only(List<KinesisRecord> records) {
     assertEquals(1, records.size());
-    byte[] bytes = records.get(0).toByteArray();
+    byte[] bytes = records.get(0).dataBytes();
     records.get(0).release();
     return bytes;
   }

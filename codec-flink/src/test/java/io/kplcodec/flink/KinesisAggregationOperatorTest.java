@@ -322,14 +322,14 @@ class KinesisAggregationOperatorTest {
     for (int round = 0; round < 4; round++) {
       for (int k = 0; k < keys; k++) {
         aggregation.add("key-" + k, bytes(round + "/" + k), record -> {
-          out.add(new KinesisAggregate(record.partitionKey(), record.toByteArray()));
+          out.add(new KinesisAggregate(record.partitionKey(), record.dataBytes()));
           record.release();
         });
       }
     }
     assertTrue(aggregation.pendingUserRecordCount() <= PartitionKeyAggregation.MAX_OPEN_PARTITION_KEYS * 4);
     aggregation.flush(record -> {
-      out.add(new KinesisAggregate(record.partitionKey(), record.toByteArray()));
+      out.add(new KinesisAggregate(record.partitionKey(), record.dataBytes()));
       record.release();
     });
     assertEquals(0, aggregation.pendingUserRecordCount());

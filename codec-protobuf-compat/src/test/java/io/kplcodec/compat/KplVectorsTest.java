@@ -158,7 +158,7 @@ class KplVectorsTest {
       assertEquals(1, out.size(), sent::toString);
       KinesisRecord record = out.get(0);
       assertEquals(sent.aggregated(), record.isAggregated(), sent::toString);
-      assertArrayEquals(sent.data(), record.toByteArray(), sent::toString);
+      assertArrayEquals(sent.data(), record.dataBytes(), sent::toString);
       assertEquals(sent.partitionKey(), record.partitionKey(), sent::toString);
       User first = sent.users().get(0);
       assertEquals(decimalHashKey(first), sent.explicitHashKey(), () -> "the KPL's outer key, " + sent);

@@ -151,7 +151,7 @@ class ShardAwareKclTest {
       KinesisRecord record = e.record();
       HashKeyRange range = e.map().range(e.landingShard());
       KclCodec kcl = KclCodec.forShard(range.startingHashKey(), range.endingHashKey());
-      List<KinesisClientRecord> output = kcl.deaggregate(KclCodec.kinesisClientRecord(record.toByteArray(),
+      List<KinesisClientRecord> output = kcl.deaggregate(KclCodec.kinesisClientRecord(record.dataBytes(),
           record.partitionKey(), record.explicitHashKey()));
       consumed.dropped += record.userRecordCount() - output.size();
       if (output.isEmpty()) {

@@ -133,7 +133,7 @@ class AggregatorPropertiesTest {
     }
     // Records not released are untouched by the pool reusing the released ones' buffers.
     for (int i = 0; i < output.size(); i++) {
-      if (!output.get(i).isReleased() && !Arrays.equals(snapshots.get(i).bytes, output.get(i).toByteArray())) {
+      if (!output.get(i).isReleased() && !Arrays.equals(snapshots.get(i).bytes, output.get(i).dataBytes())) {
         throw new AssertionError("Output " + i + " changed after it was returned: " + output.get(i));
       }
     }
@@ -238,7 +238,7 @@ class AggregatorPropertiesTest {
     Sent(KinesisRecord record) {
       partitionKey = record.partitionKey();
       explicitHashKey = record.explicitHashKey();
-      bytes = record.toByteArray();
+      bytes = record.dataBytes();
       sizeInBytes = record.sizeInBytes();
       aggregated = record.isAggregated();
       userRecordCount = record.userRecordCount();
@@ -389,7 +389,7 @@ class AggregatorPropertiesTest {
               public void dropped(UserRecord record, Deaggregator.DropReason reason) {
                 dropped.add(record);
               }
-            }).build().deaggregate(out.toByteArray());
+            }).build().deaggregate(out.dataBytes());
         if (!dropped.isEmpty()) {
           throw new AssertionError("The consumer of " + s.id() + " would drop " + dropped);
         }

@@ -392,7 +392,7 @@ class ReshardPropertiesTest {
   private static List<CompatRecord> check(Emitted emitted, Config config) {
     KinesisRecord out = emitted.record;
     ShardLayout layout = emitted.layout;
-    byte[] bytes = out.toByteArray();
+    byte[] bytes = out.dataBytes();
     long size = (long) bytes.length + utf8Length(out.partitionKey());
     if (size > config.maxRecordSize()) {
       throw new AssertionError(out + " is " + size + " bytes, over " + config.maxRecordSize());
