@@ -36,7 +36,7 @@ class DeaggregatorScratchTest {
       seen.incrementAndGet();
     };
     DEAGGREGATOR.visit(record, visitor); // grows the scratch once
-    long allocated = allocatedBy(() -> DEAGGREGATOR.visit(record, visitor));
+    long allocated = ThreadAllocation.allocatedBy(() -> DEAGGREGATOR.visit(record, visitor));
     assertEquals(2, seen.get());
     assumeTrue(allocated >= 0, "this JVM cannot measure allocation");
     assertTrue(allocated < 4096, "a second visit of a " + record.length + "-byte aggregate of unused entries allocated "
@@ -102,20 +102,5 @@ class DeaggregatorScratchTest {
     out.write(message);
     out.write(MessageDigest.getInstance("MD5").digest(message));
     return out.toByteArray();
-  }
-
-  /** Bytes this thread allocated while {@code code} ran, or -1 where the JVM cannot say. */
-  private static long allocatedBy(Runnable code) {
-    try {
-      // Reflection: the test runs inside module io.kplcodec, which does not read java.management.
-      Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-      Method method = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class);
-      long id = Thread.currentThread().getId();
-      long before = (Long) method.invoke(bean, id);
-      code.run();
-      return (Long) method.invoke(bean, id) - before;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
-    }
   }
 }

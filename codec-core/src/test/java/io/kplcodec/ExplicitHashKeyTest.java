@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Method;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -117,22 +116,7 @@ class ExplicitHashKeyTest {
       }
     };
     steady.run(); // warm-up: buffers grown, code compiled
-    long allocated = allocatedBy(steady);
+    long allocated = ThreadAllocation.allocatedBy(steady);
     assertTrue(allocated < 10_000, "10,000 adds with a canonical explicit hash key allocated " + allocated + " bytes");
-  }
-
-  /** Bytes this thread allocated while {@code code} ran, or -1 where the JVM cannot say. */
-  private static long allocatedBy(Runnable code) {
-    try {
-      // Reflection: the test runs inside module io.kplcodec, which does not read java.management.
-      Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-      Method method = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class);
-      long id = Thread.currentThread().getId();
-      long before = (Long) method.invoke(bean, id);
-      code.run();
-      return (Long) method.invoke(bean, id) - before;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
-    }
   }
 }

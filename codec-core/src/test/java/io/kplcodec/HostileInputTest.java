@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kplcodec.CorruptAggregateException.Reason;
 import io.kplcodec.Deaggregator.HashRangePolicy;
 import io.kplcodec.WireVectorsTest.Expected;
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -421,14 +420,14 @@ class HostileInputTest {
       for (int i = 0; i < 20; i++) { // warm-up
         assertThrows(CorruptAggregateException.class, () -> deaggregator.deaggregate(input.buffer()));
       }
-      long before = allocatedBytes();
+      long before = ThreadAllocation.allocatedBytes();
       long started = System.nanoTime();
       for (int i = 0; i < 200; i++) {
         CorruptAggregateException e =
             assertThrows(CorruptAggregateException.class, () -> deaggregator.deaggregate(input.buffer()));
         assertSame(Reason.LENGTH_EXCEEDS_INPUT, e.reason(), hex);
       }
-      long allocated = allocatedBytes() - before;
+      long allocated = ThreadAllocation.allocatedBytes() - before;
       long millis = (System.nanoTime() - started) / 1_000_000;
       assertTrue(millis < 2_000, hex + ": 200 rejections took " + millis + " ms");
       if (before >= 0) {
@@ -436,18 +435,6 @@ class HostileInputTest {
         assertTrue(allocated < 200L * 64 * 1024, hex + ": 200 rejections allocated " + allocated + " bytes");
       }
       input.assertPositionAndLimitUnchanged();
-    }
-  }
-
-  /** Bytes allocated so far by this thread, or -1 where the JVM cannot say. */
-  private static long allocatedBytes() {
-    try {
-      // Reflection: the test runs inside module io.kplcodec, which does not read java.management.
-      Object bean = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-      Method method = Class.forName("com.sun.management.ThreadMXBean").getMethod("getThreadAllocatedBytes", long.class);
-      return (Long) method.invoke(bean, Thread.currentThread().getId());
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
     }
   }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -249,11 +248,11 @@ class KinesisRecordTest {
     addAndRelease(aggregator, data, userRecords); // fills the pool and the free slots
     long overhead = Long.MAX_VALUE; // of the measurement itself
     for (int i = 0; i < 10; i++) {
-      overhead = Math.min(overhead, -allocatedBytes() + allocatedBytes());
+      overhead = Math.min(overhead, -ThreadAllocation.allocatedBytes() + ThreadAllocation.allocatedBytes());
     }
-    long before = allocatedBytes();
+    long before = ThreadAllocation.allocatedBytes();
     addAndRelease(aggregator, data, userRecords);
-    long allocated = allocatedBytes() - before - overhead;
+    long allocated = ThreadAllocation.allocatedBytes() - before - overhead;
     if (before >= 0) {
       assertTrue(allocated < userRecords, allocated + " bytes allocated for " + userRecords + " user records");
     }
@@ -266,33 +265,6 @@ class KinesisRecordTest {
         completed.release();
       }
     }
-  }
-
-  /** Bytes allocated so far by this thread, or -1 where the JVM cannot say. */
-  private static long allocatedBytes() {
-    try {
-      return (Long) ALLOCATED_BYTES.invoke(THREADS, Thread.currentThread().getId());
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return -1;
-    }
-  }
-
-  private static final Object THREADS;
-  private static final Method ALLOCATED_BYTES;
-
-  static {
-    Object threads = null;
-    Method allocatedBytes = null;
-    try {
-      // Reflection: the test runs inside module io.kplcodec, which does not read java.management.
-      threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean").invoke(null);
-      allocatedBytes = Class.forName("com.sun.management.ThreadMXBean")
-          .getMethod("getThreadAllocatedBytes", long.class);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      // not a HotSpot JVM: allocatedBytes() says -1
-    }
-    THREADS = threads;
-    ALLOCATED_BYTES = allocatedBytes;
   }
 
   @Test
