@@ -181,7 +181,7 @@ public final class Report {
     groups.add(new Group(DEAGGREGATE, DeaggregationBenchmark.class, List.of("deaggregate"),
         List.of(Contenders.KPL_CODEC_VISIT), WORKLOADS_10MIB));
     groups.add(new Group(DEAGGREGATE, DeaggregationBenchmark.class, List.of("deaggregate"),
-        List.of(Contenders.KPL_CODEC_LIST), List.of("64B-16keys-1MiB", "1KiB-uuid-1MiB")));
+        List.of(Contenders.KPL_CODEC_LIST), List.of("64B-16keys-1MiB")));
     groups.add(new Group(DEAGGREGATE, DeaggregationBenchmark.class, List.of("deaggregate"),
         List.of(Contenders.KPL_CODEC_VISIT, Contenders.KPL_CODEC_VISIT_READ_ONLY), WORKLOADS_READ_ONLY));
 

@@ -18,7 +18,8 @@ class ReportTest {
   void theWholeComparisonFitsTenMinutesWithTheBuild() {
     List<Group> plan = Report.plan(false, null, null);
     double seconds = plan.stream().mapToDouble(Report.FULL::estimateSeconds).sum();
-    assertTrue(seconds < 540, "estimated " + seconds + " s; the build takes about a minute more");
+    // The estimate runs about 10% over the real time (36 forks: 8.1 min measured), and the build takes a minute.
+    assertTrue(seconds < 560, "estimated " + seconds + " s; the build takes about a minute more");
   }
 
   @Test
