@@ -70,7 +70,11 @@ public final class AggregateEncoder {
   /** An empty encoder. */
   public AggregateEncoder() {}
 
-  /** Exact size in bytes of the aggregated record as it stands, framing included (20 when empty). */
+  /**
+   * Exact size in bytes of the aggregated record as it stands, framing included.
+   *
+   * @return the size {@link #encodeTo} would write: 20 (magic and MD5) when empty, at most 2^31 - 9
+   */
   public long size() {
     return Framing.OVERHEAD + partitionKeys.encodedSize() + explicitHashKeys.encodedSize() + recordsLength;
   }
@@ -80,7 +84,11 @@ public final class AggregateEncoder {
     return (int) size();
   }
 
-  /** Number of user records added since the last reset. */
+  /**
+   * Number of user records added since the last reset.
+   *
+   * @return the count, 0 for a new or reset encoder
+   */
   public int userRecordCount() {
     return userRecordCount;
   }
@@ -91,8 +99,10 @@ public final class AggregateEncoder {
    *
    * @param partitionKey the user record's partition key
    * @param explicitHashKey its explicit hash key in any form the KPL accepts (see the class comment), or null
-   * @param dataLength its data length in bytes
-   * @throws IllegalArgumentException if the explicit hash key is not a hash key
+   * @param dataLength its data length in bytes, not negative
+   * @return what {@link #size()} would be after adding the record; the encoder does not change
+   * @throws IllegalArgumentException if the explicit hash key is not a hash key, or {@code dataLength} is negative
+   * @throws NullPointerException if {@code partitionKey} is null
    */
   public long sizeWith(String partitionKey, String explicitHashKey, int dataLength) {
     return lookUp(partitionKey, explicitHashKey, dataLength);
@@ -104,8 +114,9 @@ public final class AggregateEncoder {
    * @param partitionKey the user record's partition key
    * @param explicitHashKey its explicit hash key in any form the KPL accepts (written canonically, see the class
    *     comment), or null
-   * @param data its data
+   * @param data its data; copied, so the caller may reuse the array
    * @throws IllegalArgumentException if the explicit hash key is not a hash key; nothing is added then
+   * @throws IllegalStateException if the aggregate would grow past 2^31 - 9 bytes; nothing is added then
    */
   public void add(String partitionKey, String explicitHashKey, byte[] data) {
     add(partitionKey, explicitHashKey, data, 0, data.length);
@@ -114,6 +125,12 @@ public final class AggregateEncoder {
   /**
    * Adds a user record, copying {@code data[offset, offset + length)}.
    *
+   * @param partitionKey the user record's partition key
+   * @param explicitHashKey its explicit hash key in any form the KPL accepts, or null
+   * @param data the array holding its data; the range is copied, so the caller may reuse the array
+   * @param offset index in {@code data} of the first byte of the user record's data
+   * @param length number of bytes of data
+   * @throws IndexOutOfBoundsException if the range is not within {@code data}; nothing is added then
    * @see #add(String, String, byte[])
    */
   public void add(String partitionKey, String explicitHashKey, byte[] data, int offset, int length) {
@@ -125,6 +142,10 @@ public final class AggregateEncoder {
   /**
    * Adds a user record, copying {@code data}'s remaining bytes without moving its position.
    *
+   * @param partitionKey the user record's partition key
+   * @param explicitHashKey its explicit hash key in any form the KPL accepts, or null
+   * @param data the user record's data, from position to limit (heap, direct or read-only); copied, so the caller
+   *     may reuse the buffer
    * @see #add(String, String, byte[])
    */
   public void add(String partitionKey, String explicitHashKey, ByteBuffer data) {
@@ -140,6 +161,7 @@ public final class AggregateEncoder {
   /**
    * Writes the aggregated record at {@code destination}'s position, advancing it by {@link #size()}.
    *
+   * @param destination where to write; nothing is written if it is too small
    * @throws java.nio.BufferOverflowException if fewer than {@link #size()} bytes remain
    */
   public void encodeTo(ByteBuffer destination) {
@@ -155,7 +177,11 @@ public final class AggregateEncoder {
     destination.put(tables, 0, tablesLength).put(records, 0, recordsLength).put(checksum);
   }
 
-  /** The aggregated record as a new array. */
+  /**
+   * The aggregated record as a new array.
+   *
+   * @return a new array of {@link #size()} bytes, owned by the caller
+   */
   public byte[] toByteArray() {
     byte[] out = new byte[encodedSize()];
     encodeTo(ByteBuffer.wrap(out));
@@ -165,6 +191,9 @@ public final class AggregateEncoder {
   /**
    * The aggregated record in a buffer from {@code pool}, with position 0 and limit {@link #size()}. The caller owns
    * the buffer and gives it back with {@link BufferPool#release} once done with it (or never, and the GC takes it).
+   *
+   * @param pool where the buffer comes from
+   * @return the buffer holding the aggregated record, ready to read
    */
   public ByteBuffer encode(BufferPool pool) {
     ByteBuffer out = pool.acquire(encodedSize());

@@ -113,7 +113,11 @@ public final class Aggregator {
     this.routingKeys = shardMap == null ? null : new String[shardMap.size()];
   }
 
-  /** A builder with the defaults: 1 MiB records, no user-record count limit, lone records raw, no shard map. */
+  /**
+   * A builder with the defaults: 1 MiB records, no user-record count limit, lone records raw, no shard map.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -153,7 +157,15 @@ public final class Aggregator {
   /**
    * Adds a user record, copying {@code data[offset, offset + length)}.
    *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a hash key in 0..2^128-1 in any form the KPL accepts, or null
+   * @param data the array holding the user record's data; the range is copied, so the caller may reuse the array
+   * @param offset index in {@code data} of the first byte of the user record's data
+   * @param length number of bytes of data
    * @return the record this call completed, or null
+   * @throws IndexOutOfBoundsException if the range is not within {@code data}; nothing changes then
+   * @throws IllegalArgumentException if a key is invalid; nothing changes then
+   * @throws RecordTooLargeException if the user record can never fit the maximum record size; nothing changes then
    * @throws ListenerFailedException if the listener threw on the record this call completed: the user record is
    *     added all the same (it is pending), and the exception carries the completed record in place of the return
    *     value
@@ -168,6 +180,10 @@ public final class Aggregator {
   /**
    * Adds a user record, copying {@code data}'s remaining bytes without moving its position.
    *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a hash key in 0..2^128-1 in any form the KPL accepts, or null
+   * @param data the user record's data, from position to limit (heap, direct or read-only); copied, so the caller
+   *     may reuse the buffer
    * @return the record this call completed, or null
    * @throws ListenerFailedException if the listener threw on the completed record; see {@link #add(String, String,
    *     byte[], int, int)}
@@ -182,6 +198,7 @@ public final class Aggregator {
    * Completes every open aggregate and returns them, in shard order, as an unmodifiable list, after offering each to
    * the listener.
    *
+   * @return the completed records, in shard order; empty if nothing was pending
    * @throws ListenerFailedException if the listener threw on any of them: nothing is pending any more, and the
    *     exception carries every record this flush completed in place of the return value
    */
@@ -224,6 +241,7 @@ public final class Aggregator {
    * same pending user records, nothing handed to the listener; records built during the attempt are released) and
    * the exception says why.
    *
+   * @param newShardMap the stream's open shards after the reshard, not null
    * @return the records completed by the move, unmodifiable
    * @throws IllegalStateException if this aggregator was built without a shard map; or, routing by partition key
    *     only, if no routing key can be found for a new shard that a pending user record with an explicit hash key
@@ -283,6 +301,9 @@ public final class Aggregator {
    * The shard this aggregator routes a user record with these keys to under its current shard map, or null when not
    * shard-aware. Cheap right after {@code add} of that record: its partition key's hash is still cached.
    *
+   * @param partitionKey the user record's partition key
+   * @param explicitHashKey its explicit hash key in any form the KPL accepts, or null
+   * @return the id of the shard in the current map, or null without a shard map
    * @throws IllegalArgumentException if the explicit hash key is invalid
    */
   public String shardIdFor(String partitionKey, String explicitHashKey) {
@@ -293,12 +314,20 @@ public final class Aggregator {
     return shardMap.shardId(shardMap.indexOf(hashKey.high(), hashKey.low()));
   }
 
-  /** The shard map in use, or null when not shard-aware. */
+  /**
+   * The shard map in use: the one built with, or the last one {@link #replaceShardMap} put in force.
+   *
+   * @return the shard map, or null when not shard-aware
+   */
   public ShardMap shardMap() {
     return shardMap;
   }
 
-  /** User records added but not yet part of a completed record. */
+  /**
+   * User records added but not yet part of a completed record.
+   *
+   * @return the count over all open aggregates; 0 right after a {@link #flush}
+   */
   public int pendingUserRecordCount() {
     int count = 0;
     for (OpenAggregate aggregate : open) {
@@ -307,7 +336,11 @@ public final class Aggregator {
     return count;
   }
 
-  /** The configured maximum record size (data plus partition key), in bytes. */
+  /**
+   * The configured maximum record size (data plus partition key), in bytes.
+   *
+   * @return the size no record this aggregator completes exceeds, 1 to 10,485,760
+   */
   public int maxRecordSize() {
     return maxRecordSize;
   }
@@ -514,7 +547,12 @@ public final class Aggregator {
    */
   @FunctionalInterface
   public interface Listener {
-    /** A record was completed: an aggregate, or a lone user record sent raw. */
+    /**
+     * A record was completed: an aggregate, or a lone user record sent raw.
+     *
+     * @param record the completed record: the same object the aggregator's call returns, to be released once, by
+     *     whoever sends it
+     */
     void completed(KinesisRecord record);
   }
 
@@ -549,13 +587,23 @@ public final class Aggregator {
 
     /**
      * The stream's maximum record size in bytes, data plus partition key: 1,048,576 by default, at most 10,485,760.
+     *
+     * @param bytes the limit, 1 to 10,485,760
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
      */
     public Builder maxRecordSize(int bytes) {
       this.maxRecordSize = Limits.checkRange("maxRecordSize", bytes, 1, Limits.MAX_RECORD_SIZE);
       return this;
     }
 
-    /** At most this many user records per aggregate (default: no limit but the size). */
+    /**
+     * At most this many user records per aggregate (default: no limit but the size).
+     *
+     * @param count the limit, at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
     public Builder maxUserRecordsPerAggregate(int count) {
       this.maxUserRecordsPerAggregate = Limits.checkRange("maxUserRecordsPerAggregate", count, 1, Integer.MAX_VALUE);
       return this;
@@ -564,13 +612,23 @@ public final class Aggregator {
     /**
      * Whether a lone user record is wrapped in the aggregated format (true) or sent raw with its own keys (false,
      * the default, as the KPL does).
+     *
+     * @param aggregate true to wrap a lone user record, false to send it raw
+     * @return this builder
      */
     public Builder aggregateLoneRecords(boolean aggregate) {
       this.aggregateLoneRecords = aggregate;
       return this;
     }
 
-    /** Sends every aggregate with this partition key instead of its first user record's (raw records keep theirs). */
+    /**
+     * Sends every aggregate with this partition key instead of its first user record's (raw records keep theirs).
+     *
+     * @param partitionKey 1 to 256 characters
+     * @return this builder
+     * @throws IllegalArgumentException if the partition key is empty or longer than 256 characters
+     * @throws NullPointerException if {@code partitionKey} is null
+     */
     public Builder fixedPartitionKey(String partitionKey) {
       this.fixedPartitionKey = Limits.checkPartitionKey(partitionKey);
       return this;
@@ -580,19 +638,32 @@ public final class Aggregator {
      * Whether every output record must land on its shard through its partition key alone, without an explicit hash
      * key (default false); for senders that cannot set one. Requires a {@link #shardMap}; excludes a {@link
      * #fixedPartitionKey}. See the class comment.
+     *
+     * @param routeByPartitionKeyOnly true to send every output record without an explicit hash key
+     * @return this builder
      */
     public Builder routeByPartitionKeyOnly(boolean routeByPartitionKeyOnly) {
       this.routeByPartitionKeyOnly = routeByPartitionKeyOnly;
       return this;
     }
 
-    /** Enables shard-aware aggregation with this map (see the class comment). */
+    /**
+     * Enables shard-aware aggregation with this map (see the class comment).
+     *
+     * @param shardMap the stream's open shards, not null
+     * @return this builder
+     */
     public Builder shardMap(ShardMap shardMap) {
       this.shardMap = Objects.requireNonNull(shardMap, "shardMap");
       return this;
     }
 
-    /** Where output buffers come from (default: a new heap pool). */
+    /**
+     * Where output buffers come from (default: a new heap pool).
+     *
+     * @param pool the pool, not null; may be shared with other aggregators, as it is thread-safe
+     * @return this builder
+     */
     public Builder bufferPool(BufferPool pool) {
       this.pool = Objects.requireNonNull(pool, "pool");
       return this;
@@ -601,6 +672,9 @@ public final class Aggregator {
     /**
      * Receives every completed record on the calling thread, before the call that completed it returns; see the
      * class comment for what happens if it throws.
+     *
+     * @param listener the listener, not null (default: none; records are then only returned)
+     * @return this builder
      */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
@@ -610,6 +684,7 @@ public final class Aggregator {
     /**
      * The aggregator.
      *
+     * @return a new aggregator with this configuration
      * @throws IllegalStateException if {@link #routeByPartitionKeyOnly} is set without a shard map or with a fixed
      *     partition key
      */

@@ -45,27 +45,51 @@ public final class BufferPool {
     this.maxRetainedBytes = maxRetainedBytes;
   }
 
-  /** A heap-buffer pool retaining up to 64 MiB. */
+  /**
+   * A heap-buffer pool retaining up to 64 MiB.
+   *
+   * @return a new, empty pool
+   */
   public static BufferPool heap() {
     return new BufferPool(false, DEFAULT_MAX_RETAINED_BYTES);
   }
 
-  /** A heap-buffer pool retaining up to {@code maxRetainedBytes} (0: a pool that never retains). */
+  /**
+   * A heap-buffer pool retaining up to {@code maxRetainedBytes} (0: a pool that never retains).
+   *
+   * @param maxRetainedBytes the most bytes (of buffer capacity) the pool keeps for reuse, not negative
+   * @return a new, empty pool
+   * @throws IllegalArgumentException if {@code maxRetainedBytes} is negative
+   */
   public static BufferPool heap(long maxRetainedBytes) {
     return new BufferPool(false, maxRetainedBytes);
   }
 
-  /** A direct-buffer pool retaining up to 64 MiB. */
+  /**
+   * A direct-buffer pool retaining up to 64 MiB.
+   *
+   * @return a new, empty pool
+   */
   public static BufferPool direct() {
     return new BufferPool(true, DEFAULT_MAX_RETAINED_BYTES);
   }
 
-  /** A direct-buffer pool retaining up to {@code maxRetainedBytes} (0: a pool that never retains). */
+  /**
+   * A direct-buffer pool retaining up to {@code maxRetainedBytes} (0: a pool that never retains).
+   *
+   * @param maxRetainedBytes the most bytes (of buffer capacity) the pool keeps for reuse, not negative
+   * @return a new, empty pool
+   * @throws IllegalArgumentException if {@code maxRetainedBytes} is negative
+   */
   public static BufferPool direct(long maxRetainedBytes) {
     return new BufferPool(true, maxRetainedBytes);
   }
 
-  /** Whether this pool hands out direct buffers. */
+  /**
+   * Whether this pool hands out direct buffers.
+   *
+   * @return true for a pool made by {@link #direct()}, false for one made by {@link #heap()}
+   */
   public boolean isDirect() {
     return direct;
   }
@@ -74,6 +98,8 @@ public final class BufferPool {
    * A new buffer object with position 0 and limit {@code size}, owned by the caller until {@link #release}d. Its
    * contents are unspecified; its capacity is at least {@code size}.
    *
+   * @param size the number of bytes the caller needs, not negative
+   * @return the buffer, to be given back with {@link #release} (or dropped)
    * @throws IllegalArgumentException if {@code size} is negative
    */
   public ByteBuffer acquire(int size) {
@@ -90,6 +116,7 @@ public final class BufferPool {
    * Gives back a buffer that {@link #acquire} returned; the caller must not use it (nor any view of it) afterwards.
    * The pool keeps its memory for reuse, or drops it beyond the retained-bytes limit.
    *
+   * @param buffer the very buffer object {@link #acquire} returned, at any position and limit
    * @throws IllegalArgumentException without taking the buffer back, if it is not the very object an acquire of
    *     this pool returned (a buffer from elsewhere, or a duplicate, slice or read-only view of a pooled one), or it
    *     was released already (also when the pool has since handed the same memory to someone else)
@@ -168,7 +195,11 @@ public final class BufferPool {
     }
   }
 
-  /** Bytes currently held by the pool, for monitoring and tests. */
+  /**
+   * Bytes currently held by the pool, for monitoring and tests.
+   *
+   * @return the total capacity of the buffers kept for reuse, at most the configured maximum
+   */
   public synchronized long retainedBytes() {
     return retainedBytes;
   }

@@ -49,16 +49,24 @@ public final class CorruptAggregateException extends RuntimeException {
       this.description = description;
     }
 
-    /** The fixed text used in exception messages. */
+    /**
+     * The fixed text used in exception messages.
+     *
+     * @return the description, for example {@code "malformed varint"}
+     */
     public String description() {
       return description;
     }
   }
 
+  /** Offset of the offending protobuf field, from the first byte of the Kinesis record. */
   private final long offset;
+  /** Why the record is corrupt; never null. */
   private final Reason reason;
 
   /**
+   * An exception for the field at {@code offset}, with a message made of the offset and the reason's description.
+   *
    * @param offset offset of the offending field from the first byte of the record
    * @param reason why the record is corrupt
    */
@@ -68,12 +76,20 @@ public final class CorruptAggregateException extends RuntimeException {
     this.reason = reason;
   }
 
-  /** Offset of the offending protobuf field, from the first byte of the Kinesis record (the magic). */
+  /**
+   * Offset of the offending protobuf field, from the first byte of the Kinesis record (the magic).
+   *
+   * @return the offset in bytes; at least 4 (past the magic) when a {@link Deaggregator} threw the exception
+   */
   public long offset() {
     return offset;
   }
 
-  /** Why the record is corrupt. */
+  /**
+   * Why the record is corrupt.
+   *
+   * @return the reason, never null
+   */
   public Reason reason() {
     return reason;
   }

@@ -67,10 +67,19 @@ public final class Deaggregator {
 
   /** Hears what a deaggregator drops or passes through; called on the deaggregating thread. */
   public interface Listener {
-    /** A user record was dropped by the hash-range filter. */
+    /**
+     * A user record was dropped by the hash-range filter.
+     *
+     * @param record the dropped user record, a read-only view of the input as a kept one would be
+     * @param reason whether the record itself is out of range, or its aggregate was dropped whole
+     */
     default void dropped(UserRecord record, DropReason reason) {}
 
-    /** A corrupt aggregate was passed through raw (only with {@link Builder#passCorruptAggregatesThrough}). */
+    /**
+     * A corrupt aggregate was passed through raw (only with {@link Builder#passCorruptAggregatesThrough}).
+     *
+     * @param cause the exception that would otherwise have been thrown, with the offset and the reason
+     */
     default void corruptPassedThrough(CorruptAggregateException cause) {}
   }
 
@@ -93,12 +102,20 @@ public final class Deaggregator {
     this.listener = listener;
   }
 
-  /** A builder with the defaults: MD5 verified, corrupt aggregates rejected, no hash-range filter. */
+  /**
+   * A builder with the defaults: MD5 verified, corrupt aggregates rejected, no hash-range filter.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A deaggregator with the defaults. */
+  /**
+   * A deaggregator with the defaults.
+   *
+   * @return a deaggregator that verifies the MD5, rejects corrupt aggregates and filters nothing
+   */
   public static Deaggregator create() {
     return builder().build();
   }
@@ -106,6 +123,8 @@ public final class Deaggregator {
   /**
    * A builder holding this deaggregator's configuration, for example to derive one per consuming shard from a
    * configured base: {@code base.toBuilder().hashRange(shardRange).build()}.
+   *
+   * @return a new builder; changing it does not change this deaggregator
    */
   public Builder toBuilder() {
     Builder builder = new Builder();
@@ -120,6 +139,10 @@ public final class Deaggregator {
   /**
    * What the record is, without emitting anything; a corrupt aggregate is reported as {@link
    * Classification#CORRUPT} rather than thrown.
+   *
+   * @param record the Kinesis record's data, from position to limit (heap, direct or read-only); its position is
+   *     not moved
+   * @return what the record is, never null; the listener hears nothing either way
    */
   public Classification classify(ByteBuffer record) {
     Scan scan = SCANS.take();
@@ -130,7 +153,12 @@ public final class Deaggregator {
     }
   }
 
-  /** @see #classify(ByteBuffer) */
+  /**
+   * What the record is, as {@link #classify(ByteBuffer)} decides it.
+   *
+   * @param record the Kinesis record's data
+   * @return what the record is, never null
+   */
   public Classification classify(byte[] record) {
     return classify(ByteBuffer.wrap(record));
   }
@@ -138,6 +166,10 @@ public final class Deaggregator {
   /**
    * All user records of the record, in order (dropped ones left out and reported).
    *
+   * @param record the Kinesis record's data, from position to limit (heap, direct or read-only); its position is
+   *     not moved
+   * @return the kept user records, in order, their data read-only views of {@code record}; for a record that is not
+   *     an aggregate (or a corrupt one passed through), the whole record as one user record
    * @throws CorruptAggregateException if the record is a corrupt aggregate and corrupt aggregates are not passed
    *     through
    */
@@ -148,7 +180,13 @@ public final class Deaggregator {
     return records;
   }
 
-  /** @see #deaggregate(ByteBuffer) */
+  /**
+   * All user records of the record, as {@link #deaggregate(ByteBuffer)} takes them out.
+   *
+   * @param record the Kinesis record's data; user records are views of it, so it must not change while they are used
+   * @return the kept user records, in order
+   * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}
+   */
   public List<UserRecord> deaggregate(byte[] record) {
     return deaggregate(ByteBuffer.wrap(record));
   }
@@ -157,6 +195,9 @@ public final class Deaggregator {
    * The user records, created as the iteration reaches them. The record is validated in full before this returns,
    * so iteration never fails; drops are reported as the iteration passes them.
    *
+   * @param record the Kinesis record's data, from position to limit (heap, direct or read-only); its position is
+   *     not moved
+   * @return an iterator over the kept user records, in order
    * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}
    */
   public Iterator<UserRecord> iterator(ByteBuffer record) {
@@ -169,7 +210,13 @@ public final class Deaggregator {
     return new UserRecordIterator(scan, source);
   }
 
-  /** @see #iterator(ByteBuffer) */
+  /**
+   * The user records, created as the iteration reaches them (see {@link #iterator(ByteBuffer)}).
+   *
+   * @param record the Kinesis record's data; user records are views of it, so it must not change while they are used
+   * @return an iterator over the kept user records, in order
+   * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}
+   */
   public Iterator<UserRecord> iterator(byte[] record) {
     return iterator(ByteBuffer.wrap(record));
   }
@@ -177,6 +224,9 @@ public final class Deaggregator {
   /**
    * The user records as a sequential, ordered stream (see {@link #iterator(ByteBuffer)}).
    *
+   * @param record the Kinesis record's data, from position to limit (heap, direct or read-only); its position is
+   *     not moved
+   * @return a stream of the kept user records, in order
    * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}
    */
   public Stream<UserRecord> stream(ByteBuffer record) {
@@ -184,7 +234,13 @@ public final class Deaggregator {
         Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE), false);
   }
 
-  /** @see #stream(ByteBuffer) */
+  /**
+   * The user records as a sequential, ordered stream (see {@link #stream(ByteBuffer)}).
+   *
+   * @param record the Kinesis record's data; user records are views of it, so it must not change while they are used
+   * @return a stream of the kept user records, in order
+   * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}
+   */
   public Stream<UserRecord> stream(byte[] record) {
     return stream(ByteBuffer.wrap(record));
   }
@@ -195,6 +251,9 @@ public final class Deaggregator {
    * on this thread are not decoded again. Only dropped user records (reported as {@link UserRecord}s) and keys new
    * to the thread cost objects.
    *
+   * @param record the Kinesis record's data, from position to limit (heap, direct or read-only); neither this call
+   *     nor a well-behaved visitor moves its position or limit
+   * @param visitor receives each kept user record, not null
    * @return what the record was; for {@link Classification#CORRUPT} (only when passing corrupt aggregates
    *     through) and {@link Classification#NOT_AGGREGATED} the visitor received the whole record once
    * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}; the visitor then received nothing
@@ -230,7 +289,14 @@ public final class Deaggregator {
     }
   }
 
-  /** As {@link #visit(ByteBuffer, UserRecordVisitor)}, over a buffer wrapping {@code record} (one allocation). */
+  /**
+   * As {@link #visit(ByteBuffer, UserRecordVisitor)}, over a buffer wrapping {@code record} (one allocation).
+   *
+   * @param record the Kinesis record's data
+   * @param visitor receives each kept user record, with the wrapping buffer as its source; not null
+   * @return what the record was, as {@link #visit(ByteBuffer, UserRecordVisitor)} says
+   * @throws CorruptAggregateException as {@link #deaggregate(ByteBuffer)}; the visitor then received nothing
+   */
   public Classification visit(byte[] record, UserRecordVisitor visitor) {
     return visit(ByteBuffer.wrap(record), visitor);
   }
@@ -433,6 +499,9 @@ public final class Deaggregator {
     /**
      * Whether to check the MD5 (default true). Without it, any input of 21 bytes or more starting with the magic is
      * parsed as an aggregate: use only for input you trust.
+     *
+     * @param verify false to skip the MD5 check
+     * @return this builder
      */
     public Builder verifyMd5(boolean verify) {
       this.verifyMd5 = verify;
@@ -442,31 +511,53 @@ public final class Deaggregator {
     /**
      * Whether a corrupt aggregate is passed through raw as one not-aggregated user record, as KCL does (default
      * false: a {@link CorruptAggregateException}). The listener hears of each one passed through.
+     *
+     * @param passThrough true to pass corrupt aggregates through raw, false to throw
+     * @return this builder
      */
     public Builder passCorruptAggregatesThrough(boolean passThrough) {
       this.passCorruptThrough = passThrough;
       return this;
     }
 
-    /** The consuming shard's hash key range (default: none, nothing filtered). */
+    /**
+     * The consuming shard's hash key range (default: none, nothing filtered).
+     *
+     * @param range the range, not null; it filters only under a {@link #hashRangePolicy} other than {@code KEEP_ALL}
+     * @return this builder
+     */
     public Builder hashRange(HashKeyRange range) {
       this.hashRange = Objects.requireNonNull(range, "range");
       return this;
     }
 
-    /** What happens to user records outside the hash range (default {@link HashRangePolicy#KEEP_ALL}). */
+    /**
+     * What happens to user records outside the hash range (default {@link HashRangePolicy#KEEP_ALL}).
+     *
+     * @param policy the policy, not null; it has an effect only with a {@link #hashRange}
+     * @return this builder
+     */
     public Builder hashRangePolicy(HashRangePolicy policy) {
       this.hashRangePolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 
-    /** Hears of drops and of corrupt aggregates passed through. */
+    /**
+     * Hears of drops and of corrupt aggregates passed through.
+     *
+     * @param listener the listener, not null (default: one that ignores everything)
+     * @return this builder
+     */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
-    /** The deaggregator. */
+    /**
+     * The deaggregator.
+     *
+     * @return a new deaggregator with this configuration
+     */
     public Deaggregator build() {
       return new Deaggregator(verifyMd5, passCorruptThrough, hashRange, hashRangePolicy, listener);
     }

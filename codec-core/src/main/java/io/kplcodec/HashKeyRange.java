@@ -34,6 +34,8 @@ public final class HashKeyRange {
    * @param endingHashKey canonical decimal in 0..2^128-1, not below the start
    * @throws IllegalArgumentException if a bound is not a canonical decimal hash key, or the range is empty (bounds
    *     are not canonicalised: ranges compare equal by their text, and the service writes only the canonical form)
+   * @return the range
+   * @throws NullPointerException if a bound is null
    */
   public static HashKeyRange of(String startingHashKey, String endingHashKey) {
     Objects.requireNonNull(startingHashKey, "startingHashKey");
@@ -47,17 +49,29 @@ public final class HashKeyRange {
     return new HashKeyRange(startingHashKey, endingHashKey, start, end);
   }
 
-  /** The whole hash key space, 0..2^128-1: what a stream with one shard covers. */
+  /**
+   * The whole hash key space, 0..2^128-1: what a stream with one shard covers.
+   *
+   * @return the range from 0 to 340282366920938463463374607431768211455
+   */
   public static HashKeyRange all() {
     return ALL;
   }
 
-  /** The first hash key in the range (decimal). */
+  /**
+   * The first hash key in the range (decimal).
+   *
+   * @return the starting hash key as given to {@link #of}, canonical decimal
+   */
   public String startingHashKey() {
     return startingHashKey;
   }
 
-  /** The last hash key in the range (decimal). */
+  /**
+   * The last hash key in the range (decimal).
+   *
+   * @return the ending hash key as given to {@link #of}, canonical decimal
+   */
   public String endingHashKey() {
     return endingHashKey;
   }
@@ -66,6 +80,8 @@ public final class HashKeyRange {
    * Whether the range holds {@code hashKey}, a decimal in 0..2^128-1 in any form an explicit hash key may be given
    * in (see {@link AggregateEncoder}: surrounding whitespace, a sign, leading zeros).
    *
+   * @param hashKey the hash key, not null
+   * @return true if the hash key lies between the bounds, both included
    * @throws IllegalArgumentException if {@code hashKey} is not a decimal integer in 0..2^128-1
    */
   public boolean contains(String hashKey) {
@@ -78,6 +94,9 @@ public final class HashKeyRange {
    * explicit hash key if present, else the MD5 of the partition key), that is, whether Kinesis would put it here.
    * The explicit hash key may be in any form the KPL accepts (see {@link AggregateEncoder}).
    *
+   * @param partitionKey the user record's partition key; hashed only when there is no explicit hash key
+   * @param explicitHashKey its explicit hash key, or null
+   * @return true if the record's hash key lies between the bounds, both included
    * @throws IllegalArgumentException if the explicit hash key is not a decimal integer in 0..2^128-1
    */
   public boolean containsRecord(String partitionKey, String explicitHashKey) {

@@ -42,6 +42,7 @@ public final class KinesisRecord {
    * @param data the record's data
    * @throws IllegalArgumentException if a key is invalid: the explicit hash key not a decimal integer, negative or
    *     above 2^128-1
+   * @return a new plain record over {@code data} (not copied), counting one user record
    */
   public static KinesisRecord of(String partitionKey, String explicitHashKey, byte[] data) {
     return of(partitionKey, explicitHashKey, ByteBuffer.wrap(data));
@@ -54,7 +55,8 @@ public final class KinesisRecord {
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, kept in canonical form (see {@link
    *     #of(String, String, byte[])}), or null
-   * @param data the record's data
+   * @param data the record's data, from position to limit
+   * @return a new plain record over a slice of {@code data} (not copied), counting one user record
    * @throws IllegalArgumentException if a key is invalid
    */
   public static KinesisRecord of(String partitionKey, String explicitHashKey, ByteBuffer data) {
@@ -64,7 +66,12 @@ public final class KinesisRecord {
     return new Slot(null).issue(partitionKey, canonical, data.slice(), null, 1, false, null);
   }
 
-  /** The partition key to send the record with. */
+  /**
+   * The partition key to send the record with.
+   *
+   * @return the partition key, 1 to 256 characters
+   * @throws IllegalStateException if the record was released
+   */
   public String partitionKey() {
     String partitionKey = slot.partitionKey;
     checkLive();
@@ -74,6 +81,10 @@ public final class KinesisRecord {
   /**
    * The explicit hash key (decimal) to send the record with, or null. Aggregates always have one: the hash key of
    * their first user record, so that they land on that record's shard.
+   *
+   * @return the explicit hash key in canonical form, or null (only for a raw or plain record without one, or for any
+   *     record of an aggregator that routes by partition key only)
+   * @throws IllegalStateException if the record was released
    */
   public String explicitHashKey() {
     String explicitHashKey = slot.explicitHashKey;
@@ -84,6 +95,9 @@ public final class KinesisRecord {
   /**
    * A new read-only view of exactly the record's bytes (position 0, limit and capacity {@link #dataLength()}), valid
    * until release.
+   *
+   * @return the view; its position and limit are the caller's own
+   * @throws IllegalStateException if the record was released
    */
   public ByteBuffer data() {
     ByteBuffer data = slot.data;
@@ -98,7 +112,12 @@ public final class KinesisRecord {
     return view;
   }
 
-  /** A copy of the record's bytes. */
+  /**
+   * A copy of the record's bytes.
+   *
+   * @return a new array of {@link #dataLength()} bytes, the caller's to keep
+   * @throws IllegalStateException if the record was released
+   */
   public byte[] dataBytes() {
     ByteBuffer data = slot.data;
     checkLive();
@@ -108,7 +127,12 @@ public final class KinesisRecord {
     return copy;
   }
 
-  /** Number of bytes of data. */
+  /**
+   * Number of bytes of data.
+   *
+   * @return the data length, without the partition key (see {@link #sizeInBytes()})
+   * @throws IllegalStateException if the record was released
+   */
   public int dataLength() {
     int dataLength = slot.dataLength;
     checkLive();
@@ -118,33 +142,55 @@ public final class KinesisRecord {
   /**
    * The bytes Kinesis counts for this record against its record and request limits: data plus the UTF-8 bytes of
    * the partition key.
+   *
+   * @return {@link #dataLength()} plus the partition key's UTF-8 length
+   * @throws IllegalStateException if the record was released
    */
   public long sizeInBytes() {
     return (long) dataLength() + Utf8.encodedLength(partitionKey());
   }
 
-  /** How many user records this record carries (1 for a raw or plain record). */
+  /**
+   * How many user records this record carries (1 for a raw or plain record).
+   *
+   * @return the count, at least 1
+   * @throws IllegalStateException if the record was released
+   */
   public int userRecordCount() {
     int userRecordCount = slot.userRecordCount;
     checkLive();
     return userRecordCount;
   }
 
-  /** Whether the bytes are in the aggregated format (magic, protobuf, MD5). */
+  /**
+   * Whether the bytes are in the aggregated format (magic, protobuf, MD5).
+   *
+   * @return true for an aggregate, false for a lone user record sent raw or a plain record
+   * @throws IllegalStateException if the record was released
+   */
   public boolean isAggregated() {
     boolean aggregated = slot.aggregated;
     checkLive();
     return aggregated;
   }
 
-  /** The shard the aggregator expects this record to land on, from its shard map; null without one. */
+  /**
+   * The shard the aggregator expects this record to land on, from its shard map; null without one.
+   *
+   * @return the shard id, or null for a plain record or one from an aggregator without a shard map
+   * @throws IllegalStateException if the record was released
+   */
   public String predictedShardId() {
     String predictedShardId = slot.predictedShardId;
     checkLive();
     return predictedShardId;
   }
 
-  /** Whether {@link #release()} has been called. */
+  /**
+   * Whether {@link #release()} has been called.
+   *
+   * @return true once the record was released, on any thread; never throws
+   */
   public boolean isReleased() {
     return slot.owner != this;
   }

@@ -39,6 +39,8 @@ public final class ListenerFailedException extends RuntimeException {
    * Every record the call completed, in the order it offered them to the listener, whether the listener threw on it
    * or not; the records the call would have returned. Unmodifiable. The caller owns them as if they had been
    * returned.
+   *
+   * @return the completed records, never null; empty in a deserialized copy
    */
   public List<KinesisRecord> completedRecords() {
     return completedRecords == null ? List.of() : completedRecords;
@@ -47,6 +49,8 @@ public final class ListenerFailedException extends RuntimeException {
   /**
    * The records of {@link #completedRecords()} the listener threw on, in order (the cause was thrown on the first).
    * Unmodifiable. A caller whose listener sends every record it takes without throwing resends these.
+   *
+   * @return the records the listener threw on, at least one; empty in a deserialized copy
    */
   public List<KinesisRecord> failedRecords() {
     return failedRecords == null ? List.of() : failedRecords;

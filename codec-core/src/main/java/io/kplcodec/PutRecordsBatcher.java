@@ -31,7 +31,11 @@ public final class PutRecordsBatcher {
     this.rejectOversize = builder.rejectOversize;
   }
 
-  /** A builder with the defaults: 500 entries, 5 MiB requests, 1 MiB records, oversize records throw. */
+  /**
+   * A builder with the defaults: 500 entries, 5 MiB requests, 1 MiB records, oversize records throw.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -39,8 +43,12 @@ public final class PutRecordsBatcher {
   /**
    * Splits {@code records} into requests, in order.
    *
+   * @param records the records to send, in order, none null; iterated once
+   * @return the requests and the rejected records
    * @throws RecordTooLargeException for the first oversize record, unless oversize records are rejected into the
    *     result
+   * @throws NullPointerException if {@code records} or one of its records is null
+   * @throws IllegalStateException if a record was released
    */
   public Batches split(Iterable<KinesisRecord> records) {
     long limit = Math.min(maxRecordBytes, maxRequestBytes);
@@ -83,12 +91,20 @@ public final class PutRecordsBatcher {
       this.rejected = rejected;
     }
 
-    /** The PutRecords requests, each within the entry and byte limits, records in input order. */
+    /**
+     * The PutRecords requests, each within the entry and byte limits, records in input order.
+     *
+     * @return the requests, unmodifiable, none empty; empty when there was nothing to send
+     */
     public List<List<KinesisRecord>> requests() {
       return requests;
     }
 
-    /** Records over the per-record limit (empty unless oversize records are rejected rather than thrown). */
+    /**
+     * Records over the per-record limit (empty unless oversize records are rejected rather than thrown).
+     *
+     * @return the rejected records in input order, unmodifiable
+     */
     public List<KinesisRecord> rejected() {
       return rejected;
     }
@@ -103,7 +119,13 @@ public final class PutRecordsBatcher {
 
     private Builder() {}
 
-    /** Entries per request, 1..500 (default 500). */
+    /**
+     * Entries per request, 1..500 (default 500).
+     *
+     * @param entries the most records per request, 1 to 500
+     * @return this builder
+     * @throws IllegalArgumentException if {@code entries} is out of range
+     */
     public Builder maxEntriesPerRequest(int entries) {
       this.maxEntriesPerRequest =
           Limits.checkRange("maxEntriesPerRequest", entries, 1, Limits.MAX_ENTRIES_PER_REQUEST);
@@ -113,6 +135,10 @@ public final class PutRecordsBatcher {
     /**
      * Bytes per request, data plus partition keys, up to 10,485,760 (default 5 MiB: the KPL's default, and the
      * service limit before 2025-10).
+     *
+     * @param bytes the most bytes per request, 1 to 10,485,760
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
      */
     public Builder maxRequestSize(int bytes) {
       this.maxRequestBytes = Limits.checkRange("maxRequestSize", bytes, 1, Limits.MAX_REQUEST_SIZE);
@@ -122,19 +148,32 @@ public final class PutRecordsBatcher {
     /**
      * The stream's maximum record size, data plus partition key, up to 10,485,760 (default 1,048,576); the same
      * setting as {@link Aggregator.Builder#maxRecordSize}.
+     *
+     * @param bytes the most bytes per record, 1 to 10,485,760
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
      */
     public Builder maxRecordSize(int bytes) {
       this.maxRecordBytes = Limits.checkRange("maxRecordSize", bytes, 1, Limits.MAX_RECORD_SIZE);
       return this;
     }
 
-    /** Whether oversize records go to {@link Batches#rejected()} (true) or make {@link #split} throw (false). */
+    /**
+     * Whether oversize records go to {@link Batches#rejected()} (true) or make {@link #split} throw (false).
+     *
+     * @param reject true to reject oversize records into the result, false (the default) to throw
+     * @return this builder
+     */
     public Builder rejectOversizeRecords(boolean reject) {
       this.rejectOversize = reject;
       return this;
     }
 
-    /** The batcher. */
+    /**
+     * The batcher.
+     *
+     * @return a new batcher with this configuration
+     */
     public PutRecordsBatcher build() {
       return new PutRecordsBatcher(this);
     }

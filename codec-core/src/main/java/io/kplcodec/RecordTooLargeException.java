@@ -7,7 +7,9 @@ package io.kplcodec;
 public final class RecordTooLargeException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** The smallest size, in bytes, the record could be sent with. */
   private final long size;
+  /** The limit the size exceeds, in bytes. */
   private final long limit;
 
   RecordTooLargeException(String message, long size, long limit) {
@@ -16,12 +18,20 @@ public final class RecordTooLargeException extends IllegalArgumentException {
     this.limit = limit;
   }
 
-  /** The smallest size, in bytes, the record could be sent with. */
+  /**
+   * The smallest size, in bytes, the record could be sent with.
+   *
+   * @return the size as the limit counts it (data plus partition key), above {@link #limit()}
+   */
   public long size() {
     return size;
   }
 
-  /** The limit it exceeds, in bytes. */
+  /**
+   * The limit it exceeds, in bytes.
+   *
+   * @return the maximum record size, or the maximum request size when that is the smaller
+   */
   public long limit() {
     return limit;
   }

@@ -44,27 +44,49 @@ public final class ShardMap {
     byId = Collections.unmodifiableMap(map);
   }
 
-  /** A builder for a shard map. */
+  /**
+   * A builder for a shard map.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A map of one shard owning every hash key. */
+  /**
+   * A map of one shard owning every hash key.
+   *
+   * @param shardId the id of the stream's only shard, not null
+   * @return the map
+   */
   public static ShardMap singleShard(String shardId) {
     return builder().add(shardId, HashKeyRange.all()).build();
   }
 
-  /** Number of shards. */
+  /**
+   * Number of shards.
+   *
+   * @return the number of shards, at least 1
+   */
   public int size() {
     return shardIds.length;
   }
 
-  /** Shard ids in hash key order. */
+  /**
+   * Shard ids in hash key order.
+   *
+   * @return the ids, unmodifiable; as many as {@link #size()}
+   */
   public List<String> shardIds() {
     return Collections.unmodifiableList(Arrays.asList(shardIds));
   }
 
-  /** The hash key range of a shard, or null if the map has no such shard. */
+  /**
+   * The hash key range of a shard, or null if the map has no such shard.
+   *
+   * @param shardId the shard's id
+   * @return the shard's range, or null
+   */
   public HashKeyRange range(String shardId) {
     return byId.get(shardId);
   }
@@ -126,12 +148,26 @@ public final class ShardMap {
 
     private Builder() {}
 
-    /** Adds a shard with its range as ListShards reports it (decimal strings). */
+    /**
+     * Adds a shard with its range as ListShards reports it (decimal strings).
+     *
+     * @param shardId the shard's id, not null
+     * @param startingHashKey the first hash key of its range, canonical decimal (see {@link HashKeyRange#of})
+     * @param endingHashKey the last hash key of its range, canonical decimal, not below the start
+     * @return this builder
+     * @throws IllegalArgumentException if the range is invalid (see {@link HashKeyRange#of})
+     */
     public Builder add(String shardId, String startingHashKey, String endingHashKey) {
       return add(shardId, HashKeyRange.of(startingHashKey, endingHashKey));
     }
 
-    /** Adds a shard with its range. */
+    /**
+     * Adds a shard with its range.
+     *
+     * @param shardId the shard's id, not null
+     * @param range its hash key range, not null
+     * @return this builder
+     */
     public Builder add(String shardId, HashKeyRange range) {
       ids.add(Objects.requireNonNull(shardId, "shardId"));
       ranges.add(Objects.requireNonNull(range, "range"));
@@ -141,6 +177,7 @@ public final class ShardMap {
     /**
      * The shard map.
      *
+     * @return a new map of the shards added so far
      * @throws IllegalArgumentException if there are no shards, a shard id repeats, or the ranges leave a gap, overlap,
      *     or do not reach from 0 to 2^128-1
      */

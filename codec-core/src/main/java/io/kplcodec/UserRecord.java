@@ -29,34 +29,57 @@ public final class UserRecord {
   /**
    * The user record's partition key; null for a record that was not aggregated, whose partition key is the one the
    * caller received with the Kinesis record.
+   *
+   * @return the partition key, or null when not aggregated
    */
   public String partitionKey() {
     return partitionKey;
   }
 
-  /** The user record's explicit hash key (decimal text as written by the producer), or null. */
+  /**
+   * The user record's explicit hash key (decimal text as written by the producer), or null.
+   *
+   * @return the explicit hash key as the aggregate's table holds it; null when the user record has none or was not
+   *     aggregated
+   */
   public String explicitHashKey() {
     return explicitHashKey;
   }
 
-  /** A read-only view of the data, position 0 to limit. */
+  /**
+   * A read-only view of the data, position 0 to limit.
+   *
+   * @return a new view on each call, so its position and limit are the caller's own; zero-copy over the input
+   */
   public ByteBuffer data() {
     return data.duplicate();
   }
 
-  /** A copy of the data. */
+  /**
+   * A copy of the data.
+   *
+   * @return a new array, independent of the input
+   */
   public byte[] dataBytes() {
     byte[] copy = new byte[data.remaining()];
     data.duplicate().get(copy);
     return copy;
   }
 
-  /** Position of the user record in its aggregate, from 0 (KCL's sub-sequence number); 0 when not aggregated. */
+  /**
+   * Position of the user record in its aggregate, from 0 (KCL's sub-sequence number); 0 when not aggregated.
+   *
+   * @return the position among all user records of the aggregate, dropped ones included
+   */
   public long subSequenceNumber() {
     return subSequenceNumber;
   }
 
-  /** Whether the user record came out of an aggregate (false: the Kinesis record was passed through as is). */
+  /**
+   * Whether the user record came out of an aggregate (false: the Kinesis record was passed through as is).
+   *
+   * @return true for a user record of an aggregate
+   */
   public boolean isAggregated() {
     return aggregated;
   }

@@ -67,7 +67,11 @@ public final class AggregateReader {
     this(true);
   }
 
-  /** A reader with the fast path on or off: off, every field takes the general path (to test one against the other). */
+  /**
+   * A reader with the fast path on or off: off, every field takes the general path (to test one against the other).
+   *
+   * @param canonicalFastPath true to read records laid out as producers write them through {@link CanonicalRecords}
+   */
   public AggregateReader(boolean canonicalFastPath) {
     this.canonicalFastPath = canonicalFastPath;
   }
@@ -75,6 +79,10 @@ public final class AggregateReader {
   /**
    * Makes {@code buffer[from, to)} readable through {@link #bytes()}: the buffer's own array when it has one, else a
    * copy. Everything read afterwards must lie in that range.
+   *
+   * @param buffer the Kinesis record's buffer, of any kind; its position and limit are not moved
+   * @param from buffer index of the first byte to make readable
+   * @param to buffer index just past the last one
    */
   public void attach(ByteBuffer buffer, int from, int to) {
     if (buffer.hasArray()) {
@@ -92,12 +100,21 @@ public final class AggregateReader {
     base = -from;
   }
 
-  /** The array holding the attached record. */
+  /**
+   * The array holding the attached record.
+   *
+   * @return the buffer's own array, or this reader's copy of the attached range; empty when nothing is attached
+   */
   public byte[] bytes() {
     return array;
   }
 
-  /** The index in {@link #bytes()} of buffer index {@code index}. */
+  /**
+   * The index in {@link #bytes()} of buffer index {@code index}.
+   *
+   * @param index a buffer index within the attached range
+   * @return the array index of the same byte
+   */
   public int arrayIndex(int index) {
     return base + index;
   }
@@ -105,6 +122,8 @@ public final class AggregateReader {
   /**
    * Reads the protobuf message in {@code [from, to)} of the attached record.
    *
+   * @param from buffer index of the message's first byte (past the magic)
+   * @param to buffer index just past its last byte (where the MD5 starts)
    * @param origin the buffer index that offsets in exceptions count from (the record's first byte)
    * @throws io.kplcodec.CorruptAggregateException if the message is malformed or an index is outside its table
    */
@@ -159,42 +178,89 @@ public final class AggregateReader {
     }
   }
 
+  /**
+   * Number of records in the message read.
+   *
+   * @return the count, 0 for an aggregate without records
+   */
   public int recordCount() {
     return records.count;
   }
 
+  /**
+   * Number of entries in the partition key table, used or not.
+   *
+   * @return the count
+   */
   public int partitionKeyCount() {
     return partitionKeys.count;
   }
 
+  /**
+   * Number of entries in the explicit hash key table, used or not.
+   *
+   * @return the count
+   */
   public int explicitHashKeyCount() {
     return explicitHashKeys.count;
   }
 
+  /**
+   * The record's partition key index.
+   *
+   * @param record index of the record, 0 to {@link #recordCount()} - 1
+   * @return its index in the partition key table, checked by {@link #read} to lie in it
+   */
   public int partitionKeyIndex(int record) {
     return records.partitionKeyIndex(record);
   }
 
-  /** The record's explicit hash key index, or -1 when it has none. */
+  /**
+   * The record's explicit hash key index, or -1 when it has none.
+   *
+   * @param record index of the record, 0 to {@link #recordCount()} - 1
+   * @return its index in the explicit hash key table (checked by {@link #read} to lie in it), or -1
+   */
   public int explicitHashKeyIndex(int record) {
     return records.explicitHashKeyIndex(record);
   }
 
-  /** Buffer index of the record's data. */
+  /**
+   * Buffer index of the record's data.
+   *
+   * @param record index of the record, 0 to {@link #recordCount()} - 1
+   * @return the buffer index of its data's first byte
+   */
   public int dataOffset(int record) {
     return records.dataOffset(record);
   }
 
+  /**
+   * Length of the record's data.
+   *
+   * @param record index of the record, 0 to {@link #recordCount()} - 1
+   * @return the data length in bytes, checked by {@link #read} to lie within the message
+   */
   public int dataLength(int record) {
     return records.dataLength(record);
   }
 
-  /** Offset of the record's field from the origin, for error reports. */
+  /**
+   * Offset of the record's field from the origin, for error reports.
+   *
+   * @param record index of the record, 0 to {@link #recordCount()} - 1
+   * @return the offset of its Record field's tag from the origin given to {@link #read}
+   */
   public int recordOffset(int record) {
     return recordStart(record) - cursor.origin;
   }
 
-  /** Hands every record to {@code visitor}, in order: the loop of the visitor form of deaggregation. */
+  /**
+   * Hands every record to {@code visitor}, in order: the loop of the visitor form of deaggregation.
+   *
+   * @param source the buffer that was attached, passed on to the visitor as is
+   * @param visitor receives each record, with its index as sub-sequence number
+   */
   public void visitAll(ByteBuffer source, UserRecordVisitor visitor) {
     String[] keys = partitionKeys.strings;
     int[] explicitHashKeyIndexes = records.explicitHashKeyIndexesOrNull();
@@ -212,7 +278,12 @@ public final class AggregateReader {
     }
   }
 
-  /** The partition key of the table entry, decoded once (invalid UTF-8 becomes U+FFFD, as in protobuf-java). */
+  /**
+   * The partition key of the table entry, decoded once (invalid UTF-8 becomes U+FFFD, as in protobuf-java).
+   *
+   * @param index index in the partition key table, 0 to {@link #partitionKeyCount()} - 1
+   * @return the key; for a short ASCII key, often the very string this reader returned for it before
+   */
   public String partitionKey(int index) {
     String key = partitionKeys.strings[index];
     if (key == null) {
@@ -223,7 +294,12 @@ public final class AggregateReader {
     return key;
   }
 
-  /** The explicit hash key of the table entry, decoded once; or null for index -1. */
+  /**
+   * The explicit hash key of the table entry, decoded once; or null for index -1.
+   *
+   * @param index index in the explicit hash key table, 0 to {@link #explicitHashKeyCount()} - 1, or -1
+   * @return the key as the table holds it, not validated; null for index -1
+   */
   public String explicitHashKey(int index) {
     if (index == NONE) {
       return null;

@@ -18,6 +18,9 @@ public final class HashKey {
   private static final String EXPLICIT_HASH_KEY = "Explicit hash key";
   private static final long BILLION = 1_000_000_000L;
 
+  /** A key of 0, to be set by one of the parsers or setters. */
+  public HashKey() {}
+
   /**
    * The canonical decimal form ({@code 0|[1-9][0-9]{0,38}}, the only form the Kinesis API accepts) of an explicit
    * hash key given in any form the KPL accepts. The KPL's {@code addUserRecord} reads {@code new
@@ -31,6 +34,7 @@ public final class HashKey {
    * characters, without allocating.
    *
    * @param text the explicit hash key as given, not null
+   * @return the canonical form: {@code text} itself when it is canonical already
    * @throws IllegalArgumentException naming the problem: not a decimal integer, negative, or above 2^128-1
    */
   public static String canonicalExplicitHashKey(String text) {
@@ -93,6 +97,8 @@ public final class HashKey {
   /**
    * Parses an explicit hash key given in any form {@link #canonicalExplicitHashKey} accepts into this key.
    *
+   * @param text the explicit hash key as given, not null
+   * @return this key; unchanged if the text is refused
    * @throws IllegalArgumentException naming the problem
    */
   public HashKey parseExplicitHashKey(String text) {
@@ -104,6 +110,9 @@ public final class HashKey {
    * writes (shard ranges) and accepts. Stricter than {@link #parseExplicitHashKey}, which reads what a producer is
    * given.
    *
+   * @param decimal the hash key in canonical decimal, not null
+   * @param what what the text is, to begin the exception message with (for example {@code "Starting hash key"})
+   * @return this key; unchanged if the text is refused
    * @throws IllegalArgumentException naming the problem, for anything else
    */
   public HashKey parse(String decimal, String what) {
@@ -138,19 +147,32 @@ public final class HashKey {
     return this;
   }
 
-  /** Reads a 16-byte big-endian digest (an MD5) as the key. */
+  /**
+   * Reads a 16-byte big-endian digest (an MD5) as the key.
+   *
+   * @param digest at least 16 bytes; the first 16 are read
+   * @return this key
+   */
   public HashKey setFromDigest(byte[] digest) {
     high = bigEndianLong(digest, 0);
     low = bigEndianLong(digest, 8);
     return this;
   }
 
-  /** The upper 64 bits, unsigned. */
+  /**
+   * The upper 64 bits, unsigned.
+   *
+   * @return bits 127..64 of the key (compare with {@link Long#compareUnsigned})
+   */
   public long high() {
     return high;
   }
 
-  /** The lower 64 bits, unsigned. */
+  /**
+   * The lower 64 bits, unsigned.
+   *
+   * @return bits 63..0 of the key (compare with {@link Long#compareUnsigned})
+   */
   public long low() {
     return low;
   }
@@ -160,7 +182,12 @@ public final class HashKey {
    * else the MD5 of its partition key. The one home of that rule. The explicit hash key may be in any form the KPL
    * accepts (see {@link #canonicalExplicitHashKey}).
    *
+   * @param partitionKey the record's partition key; may be null only with an explicit hash key
+   * @param explicitHashKey its explicit hash key, or null
+   * @param md5 the digest to hash the partition key with (its cache may answer instead)
+   * @return this key
    * @throws IllegalArgumentException if the explicit hash key is not a valid hash key
+   * @throws NullPointerException if both keys are null
    */
   public HashKey setToRecordKey(String partitionKey, String explicitHashKey, Md5 md5) {
     if (explicitHashKey != null) {
@@ -169,7 +196,14 @@ public final class HashKey {
     return md5.hashKeyOf(java.util.Objects.requireNonNull(partitionKey, "partitionKey"), this);
   }
 
-  /** A new key set to a user record's hash key (see {@link #setToRecordKey}), hashed with a pooled digest. */
+  /**
+   * A new key set to a user record's hash key (see {@link #setToRecordKey}), hashed with a pooled digest.
+   *
+   * @param partitionKey the record's partition key; may be null only with an explicit hash key
+   * @param explicitHashKey its explicit hash key, or null
+   * @return the new key
+   * @throws IllegalArgumentException if the explicit hash key is not a valid hash key
+   */
   public static HashKey ofRecord(String partitionKey, String explicitHashKey) {
     Md5 md5 = Md5.take();
     try {
@@ -179,19 +213,40 @@ public final class HashKey {
     }
   }
 
+  /**
+   * Sets the key from its two halves.
+   *
+   * @param high the upper 64 bits, unsigned
+   * @param low the lower 64 bits, unsigned
+   * @return this key
+   */
   public HashKey set(long high, long low) {
     this.high = high;
     this.low = low;
     return this;
   }
 
-  /** Unsigned 128-bit comparison. */
+  /**
+   * Unsigned 128-bit comparison.
+   *
+   * @param high1 the upper 64 bits of the first key
+   * @param low1 the lower 64 bits of the first key
+   * @param high2 the upper 64 bits of the second key
+   * @param low2 the lower 64 bits of the second key
+   * @return negative, zero or positive as the first key is below, equal to or above the second
+   */
   public static int compare(long high1, long low1, long high2, long low2) {
     int c = Long.compareUnsigned(high1, high2);
     return c != 0 ? c : Long.compareUnsigned(low1, low2);
   }
 
-  /** Canonical decimal form (allocates the string; called once per aggregate, not per user record). */
+  /**
+   * Canonical decimal form (allocates the string; called once per aggregate, not per user record).
+   *
+   * @param high the upper 64 bits, unsigned
+   * @param low the lower 64 bits, unsigned
+   * @return the key as {@code 0|[1-9][0-9]{0,38}}
+   */
   public static String toDecimal(long high, long low) {
     byte[] digits = new byte[MAX_DIGITS];
     int start = writeDecimal(high, low, digits);

@@ -20,7 +20,15 @@ public final class KeyTable {
   /** Encoded bytes of all entries as table fields: sum of 1 + v(len) + len. */
   private long encodedSize;
 
-  /** Index of {@code key}, or -1. */
+  /** An empty table. */
+  public KeyTable() {}
+
+  /**
+   * Index of {@code key}, or -1.
+   *
+   * @param key the key to look up, not null
+   * @return its index in insertion order, or -1 if the table does not hold it
+   */
   public int indexOf(String key) {
     int mask = slots.length - 1;
     for (int slot = spread(key.hashCode()) & mask; ; slot = (slot + 1) & mask) {
@@ -34,7 +42,13 @@ public final class KeyTable {
     }
   }
 
-  /** Appends a key known to be absent, with its UTF-8 length, and returns its index. */
+  /**
+   * Appends a key known to be absent, with its UTF-8 length, and returns its index.
+   *
+   * @param key the key, not null, not in the table (not checked)
+   * @param encodedLength its UTF-8 length in bytes, as {@link Utf8#encodedLength} gives it
+   * @return its index: the table's size before the call
+   */
   public int add(String key, int encodedLength) {
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, size * 2);
@@ -54,33 +68,65 @@ public final class KeyTable {
     return index;
   }
 
-  /** Bytes one table entry of this UTF-8 length occupies: tag, length varint, bytes. */
+  /**
+   * Bytes one table entry of this UTF-8 length occupies: tag, length varint, bytes.
+   *
+   * @param encodedLength the key's UTF-8 length in bytes, not negative
+   * @return the entry's encoded size in bytes
+   */
   public static long fieldSize(int encodedLength) {
     return 1L + Varint.size(encodedLength) + encodedLength;
   }
 
+  /**
+   * Number of keys in the table.
+   *
+   * @return the count, 0 after {@link #clear}
+   */
   public int size() {
     return size;
   }
 
+  /**
+   * The key at an index.
+   *
+   * @param index the key's index, 0 to {@link #size()} - 1
+   * @return the key, the very string that was added
+   */
   public String key(int index) {
     return keys[index];
   }
 
+  /**
+   * The UTF-8 length of the key at an index.
+   *
+   * @param index the key's index, 0 to {@link #size()} - 1
+   * @return the length in bytes given when the key was added
+   */
   public int encodedLength(int index) {
     return encodedLengths[index];
   }
 
-  /** Whether the key has ASCII characters only. */
+  /**
+   * Whether the key has ASCII characters only.
+   *
+   * @param index the key's index, 0 to {@link #size()} - 1
+   * @return true if it may be written with {@link Utf8#encodeAscii}
+   */
   public boolean isAscii(int index) {
     return ascii[index];
   }
 
-  /** Sum of {@link #fieldSize} over all entries. */
+  /**
+   * Sum of {@link #fieldSize} over all entries.
+   *
+   * @return the table's encoded size in bytes, 0 when empty
+   */
   public long encodedSize() {
     return encodedSize;
   }
 
+  /** Removes every key, keeping the arrays for the next aggregate. */
   public void clear() {
     if (size == 0) {
       return;

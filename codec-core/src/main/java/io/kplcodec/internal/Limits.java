@@ -20,6 +20,11 @@ public final class Limits {
   /**
    * Checks a partition key: not null, 1 to 256 characters. Characters are counted as UTF-16 units, the stricter
    * reading of the service's limit, so that a key accepted here is never refused by the service.
+   *
+   * @param partitionKey the key to check
+   * @return {@code partitionKey}, for use in assignments
+   * @throws NullPointerException if it is null
+   * @throws IllegalArgumentException if it is empty or longer than 256 characters
    */
   public static String checkPartitionKey(String partitionKey) {
     if (partitionKey == null) {
@@ -33,7 +38,16 @@ public final class Limits {
     return partitionKey;
   }
 
-  /** Checks a configured size limit lies in {@code [min, max]}. */
+  /**
+   * Checks a configured size limit lies in {@code [min, max]}.
+   *
+   * @param name the setting's name, for the exception message
+   * @param value the configured value
+   * @param min the smallest value allowed
+   * @param max the largest value allowed, at most {@link Integer#MAX_VALUE}
+   * @return {@code value} as an int, for use in assignments
+   * @throws IllegalArgumentException if {@code value} is outside {@code [min, max]}
+   */
   public static int checkRange(String name, long value, long min, long max) {
     if (value < min || value > max) {
       throw new IllegalArgumentException(name + " must be in " + min + ".." + max + ", not " + value);

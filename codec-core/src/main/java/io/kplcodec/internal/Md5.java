@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
  * thread at a time: a {@link MessageDigest} is not thread-safe (one awslabs bug was sharing one across threads).
  */
 public final class Md5 {
+  /** Bytes of an MD5 digest. */
   public static final int LENGTH = 16;
 
   /** For the public one-off lookups (ShardMap, HashKeyRange): a new one costs a digest and 5 KB. */
@@ -22,6 +23,11 @@ public final class Md5 {
   private final long[] cachedHigh = new long[256];
   private final long[] cachedLow = new long[256];
 
+  /**
+   * A digest of its own, with empty scratch and cache; {@link #take} reuses pooled ones instead.
+   *
+   * @throws IllegalStateException if the platform lacks MD5 (every Java platform must have it)
+   */
   public Md5() {
     try {
       digest = MessageDigest.getInstance("MD5");
@@ -30,7 +36,11 @@ public final class Md5 {
     }
   }
 
-  /** An instance from the shared pool, owned by the caller until {@link #giveBack}. */
+  /**
+   * An instance from the shared pool, owned by the caller until {@link #giveBack}.
+   *
+   * @return an idle pooled instance, or a new one when none is idle
+   */
   public static Md5 take() {
     return SHARED.take();
   }
@@ -40,11 +50,23 @@ public final class Md5 {
     SHARED.giveBack(this);
   }
 
+  /**
+   * The underlying digest, for feeding a message in parts before {@link #complete}.
+   *
+   * @return the digest, empty unless a caller fed it and did not complete it
+   */
   public MessageDigest digest() {
     return digest;
   }
 
-  /** MD5 of {@code buffer[from, to)} (absolute indexes; the buffer's position is untouched) into a reused array. */
+  /**
+   * MD5 of {@code buffer[from, to)} (absolute indexes; the buffer's position is untouched) into a reused array.
+   *
+   * @param buffer the bytes to hash, of any kind
+   * @param from index of the first byte
+   * @param to index just past the last byte
+   * @return this instance's output array of {@link #LENGTH} bytes, overwritten by the next hash
+   */
   public byte[] hash(ByteBuffer buffer, int from, int to) {
     if (buffer.hasArray()) {
       digest.update(buffer.array(), buffer.arrayOffset() + from, to - from);
@@ -56,13 +78,26 @@ public final class Md5 {
     return complete();
   }
 
-  /** MD5 of {@code bytes[offset, offset + length)} into a reused array. */
+  /**
+   * MD5 of {@code bytes[offset, offset + length)} into a reused array.
+   *
+   * @param bytes the array holding the bytes to hash
+   * @param offset index of the first byte
+   * @param length number of bytes
+   * @return this instance's output array of {@link #LENGTH} bytes, overwritten by the next hash
+   */
   public byte[] hash(byte[] bytes, int offset, int length) {
     digest.update(bytes, offset, length);
     return complete();
   }
 
-  /** The hash key Kinesis derives from a partition key: MD5 of its UTF-8 bytes, big-endian. */
+  /**
+   * The hash key Kinesis derives from a partition key: MD5 of its UTF-8 bytes, big-endian.
+   *
+   * @param partitionKey the partition key, not null
+   * @param into the key to set
+   * @return {@code into}, set to the partition key's hash key
+   */
   public HashKey hashKeyOf(String partitionKey, HashKey into) {
     int slot = partitionKey.hashCode() & (cachedKeys.length - 1);
     String cached = cachedKeys[slot];
@@ -81,7 +116,11 @@ public final class Md5 {
     return into;
   }
 
-  /** Completes the digest of what was fed to {@link #digest()} into a reused array. */
+  /**
+   * Completes the digest of what was fed to {@link #digest()} into a reused array.
+   *
+   * @return this instance's output array of {@link #LENGTH} bytes, overwritten by the next hash; the digest is reset
+   */
   public byte[] complete() {
     try {
       digest.digest(out, 0, LENGTH);

@@ -8,7 +8,12 @@ package io.kplcodec.internal;
 public final class Utf8 {
   private Utf8() {}
 
-  /** Encoded length in bytes, computed without allocating. */
+  /**
+   * Encoded length in bytes, computed without allocating.
+   *
+   * @param s the string, not null
+   * @return the number of bytes {@link #encode} writes for it, from {@code s.length()} to three times that
+   */
   public static int encodedLength(String s) {
     int n = s.length();
     int bytes = n;
@@ -29,7 +34,12 @@ public final class Utf8 {
     return bytes;
   }
 
-  /** Whether every char of {@code s} is ASCII (below 0x80): then its UTF-8 bytes are its chars. */
+  /**
+   * Whether every char of {@code s} is ASCII (below 0x80): then its UTF-8 bytes are its chars.
+   *
+   * @param s the string, not null
+   * @return true if {@link #encodeAscii} may write it
+   */
   public static boolean isAscii(String s) {
     for (int i = 0, n = s.length(); i < n; i++) {
       if (s.charAt(i) >= 0x80) {
@@ -44,6 +54,11 @@ public final class Utf8 {
    * {@code String.getBytes(int, int, byte[], int)} keeps the low byte of each char, which for ASCII is exactly UTF-8,
    * and for a compact (Latin-1) string is one array copy instead of a loop over chars; deprecated only because it is
    * wrong for other chars.
+   *
+   * @param s an ASCII-only string (not checked)
+   * @param dst the array to write into, with room for {@code s.length()} bytes at {@code pos}
+   * @param pos index of the first byte to write
+   * @return {@code pos + s.length()}
    */
   @SuppressWarnings("deprecation")
   public static int encodeAscii(String s, byte[] dst, int pos) {
@@ -52,7 +67,14 @@ public final class Utf8 {
     return pos + n;
   }
 
-  /** Encodes {@code s} at {@code pos} (the caller ensured room) and returns the position after it. */
+  /**
+   * Encodes {@code s} at {@code pos} (the caller ensured room) and returns the position after it.
+   *
+   * @param s the string, not null
+   * @param dst the array to write into, with room for {@link #encodedLength} bytes at {@code pos}
+   * @param pos index of the first byte to write
+   * @return {@code pos} plus the encoded length
+   */
   public static int encode(String s, byte[] dst, int pos) {
     int n = s.length();
     for (int i = 0; i < n; i++) {

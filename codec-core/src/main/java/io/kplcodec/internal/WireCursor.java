@@ -25,7 +25,18 @@ public final class WireCursor {
   int pos;
   int limit;
 
-  /** Points the cursor at {@code [from, to)} of a buffer whose index {@code i} is at {@code array[base + i]}. */
+  /** A cursor over nothing, until {@link #reset}. */
+  public WireCursor() {}
+
+  /**
+   * Points the cursor at {@code [from, to)} of a buffer whose index {@code i} is at {@code array[base + i]}.
+   *
+   * @param array the array holding the buffer's bytes
+   * @param base array index of buffer index 0 (negative when the array holds a copy of a later part of the buffer)
+   * @param from buffer index of the first byte to read
+   * @param to buffer index just past the message: no read goes beyond it
+   * @param origin the buffer index that offsets in exceptions count from
+   */
   public void reset(byte[] array, int base, int from, int to, int origin) {
     this.array = array;
     this.base = base;
@@ -34,17 +45,31 @@ public final class WireCursor {
     this.limit = to;
   }
 
-  /** The next index to read. */
+  /**
+   * The next index to read.
+   *
+   * @return the buffer index of the next byte to read
+   */
   public int position() {
     return pos;
   }
 
-  /** Moves to {@code index}. */
+  /**
+   * Moves to {@code index}.
+   *
+   * @param index the buffer index to read next; not checked against the limit
+   */
   public void position(int index) {
     pos = index;
   }
 
-  /** A field tag: field number at least 1, within 32 bits. */
+  /**
+   * A field tag: field number at least 1, within 32 bits.
+   *
+   * @param fieldStart buffer index of the field being read, for the offset of a {@link CorruptAggregateException}
+   * @return the tag, {@code fieldNumber << 3 | wireType}
+   * @throws CorruptAggregateException if the varint is truncated or malformed, or the tag is invalid
+   */
   public int readTag(int fieldStart) {
     long tag = readVarint(fieldStart);
     if (tag >>> 32 != 0 || tag >>> 3 == 0) {
@@ -53,7 +78,13 @@ public final class WireCursor {
     return (int) tag;
   }
 
-  /** A length, checked against what remains of the enclosing message. */
+  /**
+   * A length, checked against what remains of the enclosing message.
+   *
+   * @param fieldStart buffer index of the field being read, for the offset of a {@link CorruptAggregateException}
+   * @return the length, at most the bytes remaining before the limit
+   * @throws CorruptAggregateException if the varint is truncated or malformed, or the length exceeds what remains
+   */
   public int readLength(int fieldStart) {
     long length = readVarint(fieldStart);
     // Unsigned compare: a length of 2^63 or more is negative as a long and must not slip through.
@@ -63,7 +94,13 @@ public final class WireCursor {
     return (int) length;
   }
 
-  /** An unsigned varint of at most ten bytes and 64 bits. */
+  /**
+   * An unsigned varint of at most ten bytes and 64 bits.
+   *
+   * @param fieldStart buffer index of the field being read, for the offset of a {@link CorruptAggregateException}
+   * @return the value, unsigned (negative above 2^63 - 1)
+   * @throws CorruptAggregateException if the input ends inside the varint, or it is malformed
+   */
   public long readVarint(int fieldStart) {
     byte[] a = array;
     int b0 = base;
@@ -95,7 +132,14 @@ public final class WireCursor {
     throw new AssertionError("unreachable: the tenth byte either ends the varint or is rejected");
   }
 
-  /** Skips a field the schema does not know (or knows with another wire type), as protobuf-java does. */
+  /**
+   * Skips a field the schema does not know (or knows with another wire type), as protobuf-java does.
+   *
+   * @param tag the field's tag, already read
+   * @param fieldStart buffer index of the field being read, for the offset of a {@link CorruptAggregateException}
+   * @param depth nesting depth of the field's message (0 for the aggregate's own fields), for the limit on groups
+   * @throws CorruptAggregateException if the field is malformed or truncated, or groups nest deeper than 100 levels
+   */
   public void skipField(int tag, int fieldStart, int depth) {
     switch (tag & 7) {
       case 0:
@@ -146,7 +190,13 @@ public final class WireCursor {
     pos += width;
   }
 
-  /** The exception for a problem with the field at buffer index {@code index}. */
+  /**
+   * The exception for a problem with the field at buffer index {@code index}.
+   *
+   * @param index buffer index of the offending field
+   * @param reason what is wrong with it
+   * @return the exception, its offset counted from the origin, for the caller to throw
+   */
   public CorruptAggregateException corrupt(int index, Reason reason) {
     return new CorruptAggregateException((long) index - origin, reason);
   }
