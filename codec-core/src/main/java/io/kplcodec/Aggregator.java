@@ -69,7 +69,13 @@ import java.util.Objects;
  * <p>Not thread-safe: use one aggregator per producing thread, or synchronize externally.
  */
 public final class Aggregator {
-  private static final int DECIMAL_CACHE_SIZE = 256;
+  /**
+   * The decimal cache: 64 sets of 4, so that up to four hot first keys sharing a set never evict each other
+   * (direct-mapped, one set of 16 keys in three had two that did, and formatted a new string per aggregate).
+   */
+  private static final int DECIMAL_CACHE_SET_BITS = 6;
+  private static final int DECIMAL_CACHE_WAYS = 4;
+  private static final int DECIMAL_CACHE_SIZE = DECIMAL_CACHE_WAYS << DECIMAL_CACHE_SET_BITS;
   /**
    * Tries to find a routing key for one shard (about a second): enough for a shard owning 1/200,000 of the hash key
    * space with a failure chance of e^-20, far narrower than a stream's shards are in practice.
@@ -86,12 +92,14 @@ public final class Aggregator {
   private final Md5 md5 = new Md5();
   private final HashKey hashKey = new HashKey();
   /**
-   * Perf: the decimal explicit hash keys of recent aggregates, by first hash key (direct-mapped). Producers with a few
-   * hot partition keys then format each once instead of allocating a new string for every aggregate.
+   * Perf: the decimal explicit hash keys of recent aggregates, by first hash key. Producers with a few hot partition
+   * keys then format each once instead of allocating a new string for every aggregate.
    */
   private final long[] decimalHighs = new long[DECIMAL_CACHE_SIZE];
   private final long[] decimalLows = new long[DECIMAL_CACHE_SIZE];
   private final String[] decimals = new String[DECIMAL_CACHE_SIZE];
+  /** Per set, the way the next new decimal replaces. */
+  private final byte[] decimalNext = new byte[DECIMAL_CACHE_SIZE / DECIMAL_CACHE_WAYS];
   private ShardMap shardMap;
   /** One open aggregate per shard (or a single one without a shard map), created on first use. */
   private OpenAggregate[] open;
@@ -527,15 +535,18 @@ public final class Aggregator {
 
   /** The decimal form of a hash key, from the cache when it was formatted recently. */
   private String decimal(long high, long low) {
-    int slot = (int) (((high ^ low) * 0x9E3779B97F4A7C15L) >>> 56);
-    String cached = decimals[slot];
-    if (cached != null && decimalHighs[slot] == high && decimalLows[slot] == low) {
-      return cached;
+    int set = (int) (((high ^ low) * 0x9E3779B97F4A7C15L) >>> (64 - DECIMAL_CACHE_SET_BITS)) * DECIMAL_CACHE_WAYS;
+    for (int way = set; way < set + DECIMAL_CACHE_WAYS; way++) {
+      String cached = decimals[way];
+      if (cached != null && decimalHighs[way] == high && decimalLows[way] == low) {
+        return cached;
+      }
     }
     String decimal = HashKey.toDecimal(high, low);
-    decimalHighs[slot] = high;
-    decimalLows[slot] = low;
-    decimals[slot] = decimal;
+    int victim = set + (decimalNext[set / DECIMAL_CACHE_WAYS]++ & (DECIMAL_CACHE_WAYS - 1)); // round robin
+    decimalHighs[victim] = high;
+    decimalLows[victim] = low;
+    decimals[victim] = decimal;
     return decimal;
   }
 

@@ -236,7 +236,8 @@ class KinesisRecordTest {
   /**
    * The README's claim: a steady producer (add, send, release) allocates under 1 byte per user record, also at
    * 32 KiB in 1 MiB aggregates (31 per aggregate), as a released record's slot and buffer are both reused: only the
-   * 16-byte handle is new. One partition key, so that the aggregator's cache of decimal hash keys always hits.
+   * 16-byte handle is new. Sixteen partition keys, "partition-key-0" to "-15": direct-mapped, the aggregator's cache
+   * of decimal hash keys had two of them in one slot, and formatted their strings anew for every aggregate.
    */
   @ParameterizedTest
   @CsvSource({"false, 32768, 1048576", "true, 32768, 1048576", "false, 1024, 32768", "true, 1024, 32768"})
@@ -258,9 +259,12 @@ class KinesisRecordTest {
     }
   }
 
+  private static final String[] KEYS = java.util.stream.IntStream.range(0, 16)
+      .mapToObj(i -> "partition-key-" + i).toArray(String[]::new);
+
   private static void addAndRelease(Aggregator aggregator, byte[] data, int userRecords) {
     for (int i = 0; i < userRecords; i++) {
-      KinesisRecord completed = aggregator.add("partition-key", null, data);
+      KinesisRecord completed = aggregator.add(KEYS[i % KEYS.length], null, data);
       if (completed != null) {
         completed.release();
       }
