@@ -1,6 +1,5 @@
 package io.kplcodec.internal;
 
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -57,25 +56,6 @@ public final class Md5 {
    */
   public MessageDigest digest() {
     return digest;
-  }
-
-  /**
-   * MD5 of {@code buffer[from, to)} (absolute indexes; the buffer's position is untouched) into a reused array.
-   *
-   * @param buffer the bytes to hash, of any kind
-   * @param from index of the first byte
-   * @param to index just past the last byte
-   * @return this instance's output array of {@link #LENGTH} bytes, overwritten by the next hash
-   */
-  public byte[] hash(ByteBuffer buffer, int from, int to) {
-    if (buffer.hasArray()) {
-      digest.update(buffer.array(), buffer.arrayOffset() + from, to - from);
-    } else {
-      ByteBuffer view = buffer.duplicate();
-      view.limit(to).position(from);
-      digest.update(view);
-    }
-    return complete();
   }
 
   /**
