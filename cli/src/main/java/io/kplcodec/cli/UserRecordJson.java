@@ -24,16 +24,25 @@ final class UserRecordJson {
 
   /**
    * Reads every non-blank line as a user record, handing each to {@code sink} as soon as it is read (so input
-   * can be streamed).
+   * can be streamed). An input without any is an error, as it is for every kplc command: nothing to do is more
+   * likely a wrong file or an empty pipe than what was meant. A UTF-8 byte order mark is skipped.
    */
   static void readLines(BufferedReader reader, String source, Consumer<Line> sink) {
     try {
       int number = 0;
+      boolean any = false;
       for (String line; (line = reader.readLine()) != null; ) {
         number++;
+        if (number == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1);
+        }
         if (!line.isBlank()) {
+          any = true;
           sink.accept(parse(line, source + " line " + number));
         }
+      }
+      if (!any) {
+        throw CliException.failed(source + " is empty: no user record to read");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

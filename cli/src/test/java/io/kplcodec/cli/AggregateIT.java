@@ -123,7 +123,8 @@ class AggregateIT {
     assertEquals(4, files.size());
     assertEquals("record-000001.bin", files.get(0).getFileName().toString());
     String inspected = run("inspect", out.toString()).assertSuccess().stdout();
-    assertTrue(inspected.contains("4 Kinesis records: 4 aggregated (14 user records), 0 not aggregated, 0 corrupt"),
+    assertTrue(inspected.contains("4 Kinesis records: 4 aggregated (14 user records), 0 not aggregated, "
+        + "0 MD5 mismatch, 0 corrupt"),
         inspected);
     assertEquals(expectedUserRecords().stream().sorted(ORDER).toList(),
         parse(run("deaggregate", out.toString()).assertSuccess().stdoutLines()).stream().sorted(ORDER).toList());
@@ -192,12 +193,13 @@ class AggregateIT {
   }
 
   @Test
-  void corruptAggregateFailsDeaggregateBeforeAnyOutputUnlessPassedThrough() throws Exception {
+  void corruptAggregateStopsDeaggregateAfterTheRecordsBeforeItUnlessPassedThrough() throws Exception {
     KplcJar.Result result = run("deaggregate", fixture("with-corrupt.b64").toString());
     String error = result.assertOneLineError(1);
     assertTrue(error.matches("kplc deaggregate: .*with-corrupt.b64 line 2: corrupt aggregated record at offset \\d+: "
-        + "partition key index outside the partition key table \\(PARTITION_KEY_INDEX_OUT_OF_RANGE\\)"), error);
-    assertEquals("", result.stdout(), "nothing written");
+        + "partition key index outside the partition key table \\(PARTITION_KEY_INDEX_OUT_OF_RANGE\\) "
+        + "\\(--pass-corrupt-through writes it whole\\)"), error);
+    assertEquals(4, result.stdoutLines().size(), "streamed: the user records of line 1, then the error");
 
     KplcJar.Result passed = run("deaggregate", "--pass-corrupt-through", fixture("with-corrupt.b64").toString())
         .assertSuccess();

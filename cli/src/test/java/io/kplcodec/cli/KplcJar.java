@@ -104,6 +104,22 @@ final class KplcJar {
         .start();
   }
 
+  /**
+   * Starts the jar with extra JVM options ({@code -Xmx32m}), stdin from {@code stdin} (null: none) and stdout as a
+   * pipe the caller reads ({@link Process#getInputStream}) and may close, as {@code | head -1} does.
+   */
+  static Process startPiped(List<String> jvmOptions, Path stdin, Path stderr, String... args) throws IOException {
+    assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after mvn package");
+    List<String> command = command(args);
+    command.addAll(1, jvmOptions);
+    return new ProcessBuilder(command)
+        .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+            : ProcessBuilder.Redirect.from(stdin.toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(stderr.toFile())
+        .start();
+  }
+
   private static List<String> command(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
