@@ -81,6 +81,7 @@ final class DeaggregateCommand extends Command {
                   user.data())));
             }
             counts[0] += check.userRecords.size();
+            streams.flushIfDue();
             return;
           }
           case CORRUPT -> {
@@ -105,6 +106,7 @@ final class DeaggregateCommand extends Command {
         streams.out.println(Json.write(UserRecordJson.toJson(record.partitionKey(), record.explicitHashKey(),
             ByteBuffer.wrap(record.data()))));
         counts[0]++;
+        streams.flushIfDue();
       }
     });
     if (streams.verbose) {

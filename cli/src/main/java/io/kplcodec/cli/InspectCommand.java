@@ -92,6 +92,7 @@ final class InspectCommand extends Command {
         } else {
           printTable(streams, totals[0], record, check, full);
         }
+        streams.flushIfDue();
       }
     });
     long corrupt = counts[RecordCheck.Status.CORRUPT.ordinal()];

@@ -21,9 +21,14 @@ import java.util.concurrent.ExecutionException;
  * no state between runs.
  */
 public final class Kplc {
+  private static final java.util.logging.Logger NETTY_LOGGER = java.util.logging.Logger.getLogger("io.netty");
+
   static {
     // kinesalite (the default endpoint) speaks JSON only; Kinesis itself accepts JSON as well as CBOR.
     System.setProperty("aws.cborEnabled", "false");
+    // Netty logs through java.util.logging here: its warnings (a multi-line stack trace for a host that does not
+    // resolve) would bury kplc's one-line error. Held in a field: the logging framework keeps loggers weakly.
+    NETTY_LOGGER.setLevel(java.util.logging.Level.OFF);
   }
 
   private static final List<Command> COMMANDS = List.of(

@@ -39,7 +39,7 @@ final class PutCommand extends Command {
   List<Option> options() {
     return List.of(
         Option.value("stream", "NAME", "the stream to put into (required)"),
-        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.DATA_DIR,
+        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.PROFILE, KinesisEndpoint.DATA_DIR,
         Option.value("create-shards", "N", "create the stream with N shards if it does not exist (on the local "
             + "kinesalite: 4 unless given)"),
         Option.value("max-record-size", "BYTES", "the stream's maximum record size: 1MiB (default) up to 10MiB"),
@@ -74,68 +74,74 @@ final class PutCommand extends Command {
         AggregateCommand.LARGEST_MAX_RECORD_SIZE);
     List<String> sources = arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals();
     try (KinesisEndpoint endpoint = KinesisEndpoint.open(arguments, streams)) {
-      int maxRequestSize = arguments.bytes("max-request-size",
-          endpoint.isEmulator() ? EMULATOR_MAX_REQUEST_SIZE : DEFAULT_MAX_REQUEST_SIZE, 1, 10 * 1024 * 1024);
-      Integer createShards = null;
-      if (arguments.has("create-shards")) {
-        createShards = arguments.integer("create-shards", 1, 1, 10_000);
-      } else if (endpoint.isLocalKinesalite()) {
-        createShards = DEFAULT_LOCAL_SHARDS;
-      }
-      ensureStream(endpoint, stream, createShards, streams);
-
-      AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-      long started = System.nanoTime();
-      ProducerCounters counters;
-      CliException badInput = null;
-      try (KinesisProducer producer = KinesisProducer.builder(endpoint.client(), stream)
-          .maxRecordSize(maxRecordSize)
-          .maxRequestSize(maxRequestSize)
-          .build()) {
-        try {
-          for (String source : sources) {
-            try (BufferedReader reader = AggregateCommand.open(source, streams)) {
-              UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
-                try {
-                  producer.add(line.partitionKey(), line.explicitHashKey(), line.data()).whenComplete((r, e) -> {
-                    if (e != null) {
-                      firstFailure.compareAndSet(null, e);
-                    }
-                  });
-                } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
-                  throw CliException.failed(line.location() + ": " + e.getMessage(), e);
-                }
-              });
-            }
-          }
-        } catch (CliException e) {
-          badInput = e; // the records before the bad line are still put (close flushes), then the error is reported
+      try {
+        int maxRequestSize = arguments.bytes("max-request-size",
+            endpoint.isEmulator() ? EMULATOR_MAX_REQUEST_SIZE : DEFAULT_MAX_REQUEST_SIZE, 1, 10 * 1024 * 1024);
+        Integer createShards = null;
+        if (arguments.has("create-shards")) {
+          createShards = arguments.integer("create-shards", 1, 1, 10_000);
+        } else if (endpoint.isLocalKinesalite()) {
+          createShards = DEFAULT_LOCAL_SHARDS;
         }
-        producer.flush();
-        counters = producer.counters();
-      }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      long added = counters.userRecordsAdded();
-      // The producer's counters, not the futures' callbacks: flush returns once every future is complete, which
-      // can be before every callback has run.
-      streams.out.println("put " + InspectCommand.plural(counters.userRecordsPut(), "user record") + " into stream "
-          + stream + " (" + endpoint.description() + "): " + InspectCommand.plural(counters.kinesisRecordsSent(),
-          "Kinesis record") + " (" + counters.aggregatesSent() + " aggregated) in "
-          + InspectCommand.plural(counters.putRecordsRequests(), "PutRecords call") + ", "
-          + String.format(Locale.ROOT, "%.1f s", seconds));
-      if (streams.verbose) {
-        streams.progress(counters.toString());
-      }
-      streams.out.flush();
-      if (badInput != null) {
-        throw CliException.failed(badInput.getMessage() + (added == 0 ? " (nothing was put)"
-            : added == 1 ? " (the user record before it was put)"
-            : " (the " + InspectCommand.plural(added, "user record") + " before it were put)"), badInput);
-      }
-      if (counters.userRecordsFailed() > 0) {
-        Throwable cause = unwrap(awaitFirst(firstFailure));
-        throw CliException.failed(counters.userRecordsFailed() + " of " + InspectCommand.plural(added, "user record")
-            + " could not be put; first error: " + cause.getMessage(), cause);
+        ensureStream(endpoint, stream, createShards, streams);
+
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        long started = System.nanoTime();
+        ProducerCounters counters;
+        CliException badInput = null;
+        try (KinesisProducer producer = KinesisProducer.builder(endpoint.client(), stream)
+            .maxRecordSize(maxRecordSize)
+            .maxRequestSize(maxRequestSize)
+            .build()) {
+          try {
+            for (String source : sources) {
+              try (BufferedReader reader = AggregateCommand.open(source, streams)) {
+                UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
+                  try {
+                    producer.add(line.partitionKey(), line.explicitHashKey(), line.data()).whenComplete((r, e) -> {
+                      if (e != null) {
+                        firstFailure.compareAndSet(null, e);
+                      }
+                    });
+                  } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
+                    throw CliException.failed(line.location() + ": " + e.getMessage(), e);
+                  }
+                });
+              }
+            }
+          } catch (CliException e) {
+            badInput = e; // the records before the bad line are still put (close flushes), then the error is reported
+          }
+          producer.flush();
+          counters = producer.counters();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long added = counters.userRecordsAdded();
+        // The producer's counters, not the futures' callbacks: flush returns once every future is complete, which
+        // can be before every callback has run.
+        streams.out.println("put " + InspectCommand.plural(counters.userRecordsPut(), "user record") + " into stream "
+            + stream + " (" + endpoint.description() + "): " + InspectCommand.plural(counters.kinesisRecordsSent(),
+            "Kinesis record") + " (" + counters.aggregatesSent() + " aggregated) in "
+            + InspectCommand.plural(counters.putRecordsRequests(), "PutRecords call") + ", "
+            + String.format(Locale.ROOT, "%.1f s", seconds));
+        if (streams.verbose) {
+          streams.progress(counters.toString());
+        }
+        streams.out.flush();
+        if (badInput != null) {
+          throw CliException.failed(badInput.getMessage() + (added == 0 ? " (nothing was put)"
+              : added == 1 ? " (the user record before it was put)"
+              : " (the " + InspectCommand.plural(added, "user record") + " before it were put)"), badInput);
+        }
+        if (counters.userRecordsFailed() > 0) {
+          Throwable cause = unwrap(awaitFirst(firstFailure));
+          throw CliException.failed(counters.userRecordsFailed() + " of " + InspectCommand.plural(added, "user record")
+              + " could not be put; first error: " + cause.getMessage(), cause);
+        }
+      } catch (CliException | StandardOutput.Closed e) {
+        throw e;
+      } catch (Exception e) {
+        throw endpoint.explain(e); // no credentials, nothing listening: one line saying what to do
       }
     }
     return 0;

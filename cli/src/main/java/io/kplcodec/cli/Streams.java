@@ -6,7 +6,8 @@ import java.io.PrintStream;
 /**
  * Where a command reads and writes: its standard streams (UTF-8, whatever the platform charset) and whether
  * {@code --verbose} was given. Results go to {@code out}; progress, notes and errors to {@code err}, so that
- * {@code out} can be piped. The streams are thread-safe as {@link PrintStream}s are.
+ * {@code out} can be piped. The streams are thread-safe as {@link PrintStream}s are; {@link #flushIfDue} is for
+ * the command's own thread.
  */
 final class Streams {
   final String command;
@@ -14,6 +15,8 @@ final class Streams {
   final PrintStream out;
   final PrintStream err;
   final boolean verbose;
+  private static final long FLUSH_INTERVAL_NANOS = 100_000_000L;
+  private long lastFlushNanos = System.nanoTime() - FLUSH_INTERVAL_NANOS;
 
   Streams(String command, InputStream in, PrintStream out, PrintStream err, boolean verbose) {
     this.command = command;
@@ -21,6 +24,15 @@ final class Streams {
     this.out = out;
     this.err = err;
     this.verbose = verbose;
+  }
+
+  /** Flushes stdout at most every 100 ms: output shows at once on a pipe without a write per record. */
+  void flushIfDue() {
+    long now = System.nanoTime();
+    if (now - lastFlushNanos > FLUSH_INTERVAL_NANOS) {
+      lastFlushNanos = now;
+      out.flush();
+    }
   }
 
   /**

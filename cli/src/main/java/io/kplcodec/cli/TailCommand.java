@@ -54,7 +54,7 @@ final class TailCommand extends Command {
   List<Option> options() {
     return List.of(
         Option.value("stream", "NAME", "the stream to read (required)"),
-        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.DATA_DIR,
+        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.PROFILE, KinesisEndpoint.DATA_DIR,
         Option.value("from", "trim-horizon|latest", "start at the oldest record (default) or only new ones"),
         Option.flag("no-follow", "stop once every shard is read to its end instead of waiting for more"),
         Option.value("max-records", "N", "stop after N user records"),
@@ -134,94 +134,101 @@ final class TailCommand extends Command {
         .build();
 
     try (KinesisEndpoint endpoint = KinesisEndpoint.open(arguments, streams)) {
-      KinesisAsyncClient client = endpoint.client();
-      Map<String, ShardCursor> cursors = new LinkedHashMap<>();
-      long printed = 0;
-      long nextRefresh = 0;
-      boolean firstListing = true;
-      boolean waiting = false;
-      while (printed < maxRecords) {
-        long now = System.nanoTime();
-        if (now >= nextRefresh) {
-          List<Shard> listed = listShards(client, stream, endpoint, follow && cursors.isEmpty());
-          if (listed == null) {
-            if (!waiting) {
-              streams.progress("stream " + stream + " does not exist at " + endpoint.description()
-                  + " yet; waiting for it (Ctrl-C stops)");
-              waiting = true;
+      try {
+        KinesisAsyncClient client = endpoint.client();
+        Map<String, ShardCursor> cursors = new LinkedHashMap<>();
+        long printed = 0;
+        long nextRefresh = 0;
+        boolean firstListing = true;
+        boolean waiting = false;
+        while (printed < maxRecords) {
+          long now = System.nanoTime();
+          if (now >= nextRefresh) {
+            List<Shard> listed = listShards(client, stream, endpoint, follow && cursors.isEmpty());
+            if (listed == null) {
+              if (!waiting) {
+                streams.progress("stream " + stream + " does not exist at " + endpoint.description()
+                    + " yet; waiting for it (Ctrl-C stops)");
+                waiting = true;
+              }
+              nextRefresh = now;
+              Thread.sleep(TimeUnit.NANOSECONDS.toMillis(pollNanos));
+              continue;
             }
-            nextRefresh = now;
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(pollNanos));
-            continue;
-          }
-          for (Shard shard : listed) {
-            ShardCursor known = cursors.get(shard.shardId());
-            if (known != null) {
-              known.shard = shard;
-            } else {
-              ShardCursor cursor = new ShardCursor(shard, SdkDeaggregator.of(deaggregator).forShard(shard));
-              // With --from latest, closed shards hold nothing new; shards that appear later are read whole.
-              cursor.finished = firstListing && latest && cursor.closed();
-              cursor.caughtUp = cursor.finished;
-              cursors.put(shard.shardId(), cursor);
+            for (Shard shard : listed) {
+              ShardCursor known = cursors.get(shard.shardId());
+              if (known != null) {
+                known.shard = shard;
+              } else {
+                ShardCursor cursor = new ShardCursor(shard, SdkDeaggregator.of(deaggregator).forShard(shard));
+                // With --from latest, closed shards hold nothing new; shards that appear later are read whole.
+                cursor.finished = firstListing && latest && cursor.closed();
+                cursor.caughtUp = cursor.finished;
+                cursors.put(shard.shardId(), cursor);
+              }
             }
+            nextRefresh = now + SHARD_REFRESH_NANOS;
+            for (ShardCursor cursor : cursors.values()) {
+              if (!cursor.started && !cursor.finished && parentsDone(cursor.shard, cursors)) {
+                ShardIteratorType type = firstListing && latest ? ShardIteratorType.LATEST
+                    : ShardIteratorType.TRIM_HORIZON;
+                cursor.iterator = iterator(client, stream, cursor.shard.shardId(), type, null);
+                cursor.started = true;
+              }
+            }
+            firstListing = false;
           }
-          nextRefresh = now + SHARD_REFRESH_NANOS;
+          boolean anyRecords = false;
           for (ShardCursor cursor : cursors.values()) {
-            if (!cursor.started && !cursor.finished && parentsDone(cursor.shard, cursors)) {
-              ShardIteratorType type = firstListing && latest ? ShardIteratorType.LATEST
-                  : ShardIteratorType.TRIM_HORIZON;
-              cursor.iterator = iterator(client, stream, cursor.shard.shardId(), type, null);
-              cursor.started = true;
+            if (!cursor.started || cursor.finished || printed >= maxRecords
+                || System.nanoTime() < cursor.nextCallNanos) {
+              continue;
+            }
+            cursor.nextCallNanos = System.nanoTime() + MIN_CALL_INTERVAL_NANOS;
+            GetRecordsResponse response = getRecords(client, stream, cursor, streams);
+            if (response == null) {
+              continue; // throttled or expired: try again next round
+            }
+            long droppedBefore = dropped.get();
+            List<DeaggregatedRecord> records = cursor.deaggregator.deaggregate(response.records());
+            if (dropped.get() > droppedBefore) {
+              streams.progress(cursor.shard.shardId() + ": dropped " + InspectCommand.plural(dropped.get()
+                  - droppedBefore, "user record") + " outside its hash key range (copies a reshard left behind; "
+                  + "their producer sends them again)");
+            }
+            for (DeaggregatedRecord record : records) {
+              if (printed >= maxRecords) {
+                break;
+              }
+              streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record))
+                  : line(cursor.shard.shardId(), record, dataChars));
+              printed++;
+            }
+            if (!response.records().isEmpty()) {
+              cursor.lastSequenceNumber = response.records().get(response.records().size() - 1).sequenceNumber();
+              anyRecords = true;
+            }
+            cursor.iterator = response.nextShardIterator();
+            Long behind = response.millisBehindLatest();
+            cursor.caughtUp = response.records().isEmpty() && (behind == null || behind == 0);
+            if (cursor.iterator == null || cursor.caughtUp && cursor.closed()) {
+              cursor.finished = true; // a closed shard read to its end: its children may start now
+              nextRefresh = 0;
             }
           }
-          firstListing = false;
+          streams.out.flush();
+          if (nextRefresh == 0 || anyRecords) {
+            continue; // children to start, or more may be waiting right behind
+          }
+          if (!follow && allCaughtUp(cursors)) {
+            break;
+          }
+          Thread.sleep(TimeUnit.NANOSECONDS.toMillis(sleepNanos(cursors, pollNanos)));
         }
-        boolean anyRecords = false;
-        for (ShardCursor cursor : cursors.values()) {
-          if (!cursor.started || cursor.finished || printed >= maxRecords || System.nanoTime() < cursor.nextCallNanos) {
-            continue;
-          }
-          cursor.nextCallNanos = System.nanoTime() + MIN_CALL_INTERVAL_NANOS;
-          GetRecordsResponse response = getRecords(client, stream, cursor, streams);
-          if (response == null) {
-            continue; // throttled or expired: try again next round
-          }
-          long droppedBefore = dropped.get();
-          List<DeaggregatedRecord> records = cursor.deaggregator.deaggregate(response.records());
-          if (dropped.get() > droppedBefore) {
-            streams.progress(cursor.shard.shardId() + ": dropped " + InspectCommand.plural(dropped.get()
-                - droppedBefore, "user record") + " outside its hash key range (copies a reshard left behind; "
-                + "their producer sends them again)");
-          }
-          for (DeaggregatedRecord record : records) {
-            if (printed >= maxRecords) {
-              break;
-            }
-            streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record))
-                : line(cursor.shard.shardId(), record, dataChars));
-            printed++;
-          }
-          if (!response.records().isEmpty()) {
-            cursor.lastSequenceNumber = response.records().get(response.records().size() - 1).sequenceNumber();
-            anyRecords = true;
-          }
-          cursor.iterator = response.nextShardIterator();
-          Long behind = response.millisBehindLatest();
-          cursor.caughtUp = response.records().isEmpty() && (behind == null || behind == 0);
-          if (cursor.iterator == null || cursor.caughtUp && cursor.closed()) {
-            cursor.finished = true; // a closed shard read to its end: its children may start now
-            nextRefresh = 0;
-          }
-        }
-        streams.out.flush();
-        if (nextRefresh == 0 || anyRecords) {
-          continue; // children to start, or more may be waiting right behind
-        }
-        if (!follow && allCaughtUp(cursors)) {
-          break;
-        }
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(sleepNanos(cursors, pollNanos)));
+      } catch (CliException | StandardOutput.Closed e) {
+        throw e;
+      } catch (Exception e) {
+        throw endpoint.explain(e); // no credentials, nothing listening: one line saying what to do
       }
     }
     return 0;

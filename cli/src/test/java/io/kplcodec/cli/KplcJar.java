@@ -69,7 +69,10 @@ final class KplcJar {
     return run(stdin, Map.of(), args);
   }
 
-  /** Runs the jar with {@code args}, {@code stdin} (null: empty) and extra environment variables. */
+  /**
+   * Runs the jar with {@code args}, {@code stdin} (null: empty) and extra environment variables (an empty value
+   * removes the variable).
+   */
   static Result run(byte[] stdin, Map<String, String> environment, String... args) throws Exception {
     assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after mvn package");
     Path directory = Files.createTempDirectory("kplc-run");
@@ -81,7 +84,13 @@ final class KplcJar {
         .redirectInput(in.toFile())
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
-    builder.environment().putAll(environment);
+    environment.forEach((name, value) -> {
+      if (value.isEmpty()) {
+        builder.environment().remove(name);
+      } else {
+        builder.environment().put(name, value);
+      }
+    });
     Process process = builder.start();
     if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,16 @@ class LocalKinesaliteIT {
     try {
       KplcJar.awaitContent(out, "http://127.0.0.1:", local);
       String url = Files.readString(out).strip();
+      // What a client needs, printed on start: Java SDK v2 needs HTTP/1.1 as well as CBOR off.
+      KplcJar.awaitContent(err, "aws_secret_access_key", local);
+      String settings = Files.readString(err);
+      assertTrue(settings.contains("-Daws.cborEnabled=false") && settings.contains(".protocol(Protocol.HTTP1_1)")
+          && settings.contains("endpointOverride(URI.create(\"" + url + "\"))")
+          && settings.contains("aws --endpoint-url " + url + " kinesis list-streams")
+          && settings.contains("boto3.client(\"kinesis\", endpoint_url=\"" + url + "\""), settings);
+      // AWS_ENDPOINT_URL is the endpoint when --endpoint is not given, as for the AWS CLI.
+      assertEquals(14, KplcJar.run(null, Map.of("AWS_ENDPOINT_URL", url), "tail", "--stream", "kept", "--no-follow")
+          .assertSuccess().stdoutLines().size());
       KplcJar.Result shared = run("put", "--data-dir", data.toString(), "--stream", "kept",
           fixture("user-records.jsonl").toString()).assertSuccess();
       assertTrue(shared.stderr().contains("using the local kinesalite another kplc runs on " + url), shared.stderr());
