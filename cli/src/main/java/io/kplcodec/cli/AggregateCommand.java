@@ -111,6 +111,7 @@ final class AggregateCommand extends Command {
 
     RecordWriter writer = new RecordWriter(streams, json, directory);
     long[] userRecords = {0, 0}; // count, bytes (data + partition key, as each would be sent alone)
+    Progress progress = streams.progressOf("user record");
     for (String source : arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals()) {
       try (BufferedReader reader = open(source, streams)) {
         UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
@@ -121,6 +122,7 @@ final class AggregateCommand extends Command {
             throw CliException.failed(line.location() + ": " + e.getMessage(), e);
           }
           userRecords[0]++;
+          progress.add(line.data().length);
           userRecords[1] += line.data().length + line.partitionKey().getBytes(StandardCharsets.UTF_8).length;
           if (completed != null) {
             writer.write(completed);
@@ -128,6 +130,7 @@ final class AggregateCommand extends Command {
         });
       }
     }
+    progress.done();
     for (KinesisRecord record : aggregator.flush()) {
       writer.write(record);
     }

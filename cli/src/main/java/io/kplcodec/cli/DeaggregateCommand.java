@@ -62,6 +62,7 @@ final class DeaggregateCommand extends Command {
     long[] counts = {0, 0, 0}; // user records, corrupt aggregates passed through, MD5 mismatches passed through
     // Streamed: each Kinesis record's user records are written as soon as it is read, so a bad record stops the
     // command after the user records of the records before it.
+    Progress progress = streams.progressOf("Kinesis record");
     KinesisRecordReader.readAll(arguments.positionals(), format, streams, new KinesisRecordReader.Handler() {
       @Override
       public void input(String source, InputFormat found, String note) {
@@ -73,6 +74,7 @@ final class DeaggregateCommand extends Command {
 
       @Override
       public void record(InputRecord record) {
+        progress.add(record.data().length);
         RecordCheck check = RecordCheck.of(deaggregator, record.data());
         switch (check.status) {
           case AGGREGATED -> {
@@ -109,6 +111,7 @@ final class DeaggregateCommand extends Command {
         streams.flushIfDue();
       }
     });
+    progress.done();
     if (streams.verbose) {
       streams.out.flush();
       streams.progress("deaggregated " + InspectCommand.plural(counts[0], "user record")

@@ -73,6 +73,7 @@ final class InspectCommand extends Command {
     boolean allowMd5Mismatch = arguments.flag(ALLOW_MD5_MISMATCH.name());
     long[] counts = new long[RecordCheck.Status.values().length];
     long[] totals = {0, 0}; // Kinesis records, user records
+    Progress progress = streams.progressOf("Kinesis record");
     KinesisRecordReader.readAll(arguments.positionals(), format, streams, new KinesisRecordReader.Handler() {
       @Override
       public void input(String source, InputFormat found, String note) {
@@ -84,6 +85,7 @@ final class InspectCommand extends Command {
       @Override
       public void record(InputRecord record) {
         totals[0]++;
+        progress.add(record.data().length);
         RecordCheck check = RecordCheck.of(deaggregator, record.data());
         counts[check.status.ordinal()]++;
         totals[1] += check.userRecords.size();
@@ -95,6 +97,7 @@ final class InspectCommand extends Command {
         streams.flushIfDue();
       }
     });
+    progress.done();
     long corrupt = counts[RecordCheck.Status.CORRUPT.ordinal()];
     long mismatched = counts[RecordCheck.Status.MD5_MISMATCH.ordinal()];
     if (!json) {

@@ -314,8 +314,9 @@ final class KinesisEndpoint implements AutoCloseable {
     if (message.contains("Unable to load credentials")) {
       String profile = firstNonBlank(profileName, System.getenv("AWS_PROFILE"));
       return Optional.of(CliException.failed("no AWS credentials" + (profile == null ? ""
-          : " for profile " + profile + " (in ~/.aws/credentials or ~/.aws/config)") + ": give --profile NAME (or set AWS_PROFILE), set "
-          + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws configure (or aws sso login)", error));
+          : " for profile " + profile + " (in ~/.aws/credentials or ~/.aws/config)")
+          + ": give --profile NAME (or set AWS_PROFILE), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
+          + "aws configure (or aws sso login)", error));
     }
     if (message.contains("profile file") || message.contains("Profile file contained no")
         || message.contains("does not exist in the profile file")) {

@@ -115,7 +115,7 @@ public final class Kplc {
         out.flush();
         return 0;
       }
-      streams = new Streams(name, in, out, err, verbose || arguments.flag("verbose"));
+      streams = new Streams(name, in, out, err, verbose || arguments.flag("verbose"), arguments.flag("quiet"));
       int code = command.run(arguments, streams);
       out.flush();
       return code;

@@ -93,10 +93,12 @@ final class PutCommand extends Command {
             .maxRecordSize(maxRecordSize)
             .maxRequestSize(maxRequestSize)
             .build()) {
+          Progress progress = streams.progressOf("user record");
           try {
             for (String source : sources) {
               try (BufferedReader reader = AggregateCommand.open(source, streams)) {
                 UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
+                  progress.add(line.data().length);
                   try {
                     producer.add(line.partitionKey(), line.explicitHashKey(), line.data()).whenComplete((r, e) -> {
                       if (e != null) {
@@ -113,6 +115,7 @@ final class PutCommand extends Command {
             badInput = e; // the records before the bad line are still put (close flushes), then the error is reported
           }
           producer.flush();
+          progress.done();
           counters = producer.counters();
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -125,7 +128,9 @@ final class PutCommand extends Command {
             + InspectCommand.plural(counters.putRecordsRequests(), "PutRecords call") + ", "
             + String.format(Locale.ROOT, "%.1f s", seconds));
         if (streams.verbose) {
-          streams.progress(counters.toString());
+          for (String line : describe(counters)) {
+            streams.progress(line);
+          }
         }
         streams.out.flush();
         if (badInput != null) {
@@ -145,6 +150,23 @@ final class PutCommand extends Command {
       }
     }
     return 0;
+  }
+
+  /** The producer's counters for people, one line per subject. */
+  static List<String> describe(ProducerCounters c) {
+    return List.of(
+        "user records: " + Text.number(c.userRecordsAdded()) + " added, " + Text.number(c.userRecordsPut())
+            + " put, " + Text.number(c.userRecordsFailed()) + " failed",
+        "sent: " + InspectCommand.plural(c.kinesisRecordsSent(), "Kinesis record") + " ("
+            + Text.number(c.aggregatesSent()) + " aggregated) in "
+            + InspectCommand.plural(c.putRecordsRequests(), "PutRecords call"),
+        "retries: " + InspectCommand.plural(c.failedRequests(), "failed call") + ", "
+            + Text.number(c.failedEntries()) + " failed entries, " + Text.number(c.retriedEntries())
+            + " entries retried",
+        "reshards: " + Text.number(c.shardMapRefreshes()) + " shard map refreshes, "
+            + InspectCommand.plural(c.misroutedRecords(), "Kinesis record") + " sent to a shard that no longer "
+            + "owned it, " + InspectCommand.plural(c.userRecordsResent(), "user record") + " re-sent ("
+            + Text.number(c.userRecordsResentInRange()) + " to the right shard)");
   }
 
   /** Waits for the stream to be ACTIVE, creating it first if it is missing and {@code createShards} is given. */

@@ -15,15 +15,23 @@ final class Streams {
   final PrintStream out;
   final PrintStream err;
   final boolean verbose;
+  /** {@code --quiet}: no progress line. */
+  final boolean quiet;
   private static final long FLUSH_INTERVAL_NANOS = 100_000_000L;
   private long lastFlushNanos = System.nanoTime() - FLUSH_INTERVAL_NANOS;
 
-  Streams(String command, InputStream in, PrintStream out, PrintStream err, boolean verbose) {
+  Streams(String command, InputStream in, PrintStream out, PrintStream err, boolean verbose, boolean quiet) {
     this.command = command;
     this.in = in;
     this.out = out;
     this.err = err;
     this.verbose = verbose;
+    this.quiet = quiet;
+  }
+
+  /** A progress line counting {@code unit}s, shown only on a terminal and without --quiet. */
+  Progress progressOf(String unit) {
+    return new Progress(this, quiet, unit);
   }
 
   /** Flushes stdout at most every 100 ms: output shows at once on a pipe without a write per record. */

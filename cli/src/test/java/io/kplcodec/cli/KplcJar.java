@@ -129,7 +129,8 @@ final class KplcJar {
         .start();
   }
 
-  private static List<String> command(String... args) {
+  /** The command line that runs the jar with {@code args}. */
+  static List<String> command(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     if (args.length == 0 || !args[0].equals("demo")) {

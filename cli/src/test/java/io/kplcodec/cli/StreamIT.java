@@ -228,6 +228,18 @@ class StreamIT {
   }
 
   @Test
+  void putVerbosePrintsTheProducersCountersAsReadableLines() throws Exception {
+    KplcJar.Result put = run("put", "-v", "--endpoint", endpoint, "--stream", "counted", "--create-shards", "1",
+        fixture("user-records.jsonl").toString()).assertSuccess();
+    assertTrue(put.stderr().contains("kplc put: user records: 14 added, 14 put, 0 failed\n"), put.stderr());
+    assertTrue(put.stderr().matches("(?s).*kplc put: sent: \\d+ Kinesis records? \\(\\d+ aggregated\\) in \\d+ "
+        + "PutRecords calls?\n.*"), put.stderr());
+    assertTrue(put.stderr().contains("kplc put: retries: 0 failed calls, 0 failed entries, 0 entries retried\n"),
+        put.stderr());
+    assertFalse(put.stderr().contains("ProducerCounters"), put.stderr());
+  }
+
+  @Test
   void putOfEmptyInputIsAnErrorAsForEveryCommand(@TempDir Path directory) throws Exception {
     Path empty = Files.writeString(directory.resolve("empty.jsonl"), "\n\n");
     KplcJar.Result result = run("put", "--endpoint", endpoint, "--stream", "empty", "--create-shards", "1",
