@@ -55,9 +55,13 @@ final class TailCommand extends Command {
     return List.of(
         Option.value("stream", "NAME", "the stream to read (required)"),
         KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.PROFILE, KinesisEndpoint.DATA_DIR,
-        Option.value("from", "trim-horizon|latest", "start at the oldest record (default) or only new ones"),
+        Option.value("from", "POSITION", "where to start: trim-horizon (the oldest record, default), latest (only "
+            + "new ones), a time (2026-01-01T12:00:00Z, or epoch seconds), at:SEQUENCE or after:SEQUENCE (with "
+            + "--shard)"),
+        Option.value("shard", "SHARD", "read only this shard (shardId-000000000001, or 1)"),
         Option.flag("no-follow", "stop once every shard is read to its end instead of waiting for more"),
-        Option.value("max-records", "N", "stop after N user records"),
+        Option.value("max-records", "N", "stop after N user records (--max N also)"),
+        Option.value("max", "N", "the same as --max-records"),
         Option.value("poll", "MILLIS", "wait between reads of a shard that had nothing new (default 1000)"),
         Option.value("output", "table|json", "one line per user record: readable (default) or JSON"),
         Option.flag("full", "show whole data in the table instead of cutting it"));
@@ -80,6 +84,8 @@ final class TailCommand extends Command {
         Examples:
           kplc tail --stream orders
           kplc tail --stream orders --endpoint aws --region eu-west-1 --from latest --output json
+          kplc tail --stream orders --from 2026-01-01T12:00:00Z --max 100 --no-follow
+          kplc tail --stream orders --shard 1 --from after:49590338271490256608559692538361571095921575989136588898
         """;
   }
 
@@ -108,9 +114,15 @@ final class TailCommand extends Command {
   @Override
   int run(Arguments arguments, Streams streams) throws Exception {
     String stream = arguments.required("stream");
-    boolean latest = arguments.choice("from", "trim-horizon", "trim-horizon", "latest").equals("latest");
+    String onlyShard = arguments.has("shard") ? shardId(arguments.required("shard"), arguments) : null;
+    StartPosition start = StartPosition.parse(arguments.string("from", "trim-horizon"), onlyShard != null, arguments);
+    boolean latest = start.type() == ShardIteratorType.LATEST;
     boolean follow = !arguments.flag("no-follow");
-    long maxRecords = arguments.has("max-records") ? arguments.integer("max-records", 0, 1, Integer.MAX_VALUE)
+    if (arguments.has("max") && arguments.has("max-records")) {
+      throw arguments.usageError("give --max or --max-records, not both");
+    }
+    String maxOption = arguments.has("max") ? "max" : "max-records";
+    long maxRecords = arguments.has(maxOption) ? arguments.integer(maxOption, 0, 1, Integer.MAX_VALUE)
         : Long.MAX_VALUE;
     long pollNanos = TimeUnit.MILLISECONDS.toNanos(arguments.integer("poll", 1000, 10, 60_000));
     boolean json = arguments.choice("output", "table", "table", "json").equals("json");
@@ -155,6 +167,13 @@ final class TailCommand extends Command {
               Thread.sleep(TimeUnit.NANOSECONDS.toMillis(pollNanos));
               continue;
             }
+            if (onlyShard != null) {
+              listed = listed.stream().filter(s -> s.shardId().equals(onlyShard)).toList();
+              if (listed.isEmpty()) {
+                throw CliException.failed("stream " + stream + " has no shard " + onlyShard + " at "
+                    + endpoint.description());
+              }
+            }
             for (Shard shard : listed) {
               ShardCursor known = cursors.get(shard.shardId());
               if (known != null) {
@@ -170,9 +189,11 @@ final class TailCommand extends Command {
             nextRefresh = now + SHARD_REFRESH_NANOS;
             for (ShardCursor cursor : cursors.values()) {
               if (!cursor.started && !cursor.finished && parentsDone(cursor.shard, cursors)) {
-                ShardIteratorType type = firstListing && latest ? ShardIteratorType.LATEST
-                    : ShardIteratorType.TRIM_HORIZON;
-                cursor.iterator = iterator(client, stream, cursor.shard.shardId(), type, null);
+                // The position applies to the shards of the first listing; a time also to the children that start
+                // later (records before it are skipped everywhere); other new shards are read whole.
+                StartPosition position = firstListing || start.type() == ShardIteratorType.AT_TIMESTAMP ? start
+                    : StartPosition.TRIM_HORIZON;
+                cursor.iterator = position.iterator(client, stream, cursor.shard.shardId());
                 cursor.started = true;
               }
             }
@@ -296,6 +317,58 @@ final class TailCommand extends Command {
       next = response.nextToken();
     } while (next != null);
     return shards;
+  }
+
+  /** {@code shardId-000000000001} as it is; {@code 1} as that. */
+  static String shardId(String value, Arguments arguments) {
+    if (value.matches("\\d{1,12}")) {
+      return String.format(java.util.Locale.ROOT, "shardId-%012d", Long.parseLong(value));
+    }
+    if (!value.matches("shardId-\\d{12}")) {
+      throw arguments.usageError("--shard needs a shard id (shardId-000000000001) or its number (1), not '" + value
+          + "'");
+    }
+    return value;
+  }
+
+  /** Where reading a shard starts ({@code --from}). */
+  record StartPosition(ShardIteratorType type, java.time.Instant timestamp, String sequenceNumber) {
+    static final StartPosition TRIM_HORIZON = new StartPosition(ShardIteratorType.TRIM_HORIZON, null, null);
+
+    static StartPosition parse(String value, boolean oneShard, Arguments arguments) {
+      String lower = value.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      if (lower.equals("trim-horizon")) {
+        return TRIM_HORIZON;
+      }
+      if (lower.equals("latest")) {
+        return new StartPosition(ShardIteratorType.LATEST, null, null);
+      }
+      if (lower.startsWith("at:") || lower.startsWith("after:")) {
+        String sequence = value.substring(value.indexOf(':') + 1).strip();
+        if (!sequence.matches("\\d{1,128}")) {
+          throw arguments.usageError("--from " + value + ": a sequence number is decimal digits");
+        }
+        if (!oneShard) {
+          throw arguments.usageError("--from " + value + ": a sequence number belongs to one shard; give --shard");
+        }
+        return new StartPosition(lower.startsWith("at:") ? ShardIteratorType.AT_SEQUENCE_NUMBER
+            : ShardIteratorType.AFTER_SEQUENCE_NUMBER, null, sequence);
+      }
+      try {
+        java.time.Instant time = value.strip().matches("\\d+(\\.\\d+)?")
+            ? java.time.Instant.ofEpochMilli(Math.round(Double.parseDouble(value.strip()) * 1000))
+            : java.time.OffsetDateTime.parse(value.strip()).toInstant();
+        return new StartPosition(ShardIteratorType.AT_TIMESTAMP, time, null);
+      } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+        throw arguments.usageError("--from must be trim-horizon, latest, a time (2026-01-01T12:00:00Z or epoch "
+            + "seconds), at:SEQUENCE or after:SEQUENCE, not '" + value + "'");
+      }
+    }
+
+    String iterator(KinesisAsyncClient client, String stream, String shardId) throws Exception {
+      return client.getShardIterator(b -> b.streamName(stream).shardId(shardId).shardIteratorType(type)
+          .timestamp(timestamp).startingSequenceNumber(sequenceNumber)).get(30, TimeUnit.SECONDS).shardIterator();
+    }
   }
 
   private static String iterator(KinesisAsyncClient client, String stream, String shardId, ShardIteratorType type,

@@ -228,6 +228,49 @@ class StreamIT {
   }
 
   @Test
+  void tailStartsAtATimeOrASequenceNumberReadsOneShardAndStopsAfterMax(@TempDir Path directory) throws Exception {
+    run("put", "--endpoint", endpoint, "--stream", "positions", "--create-shards", "2",
+        fixture("user-records.jsonl").toString()).assertSuccess();
+    Thread.sleep(1100);
+    String time = java.time.Instant.now().toString();
+    Thread.sleep(1100);
+    Path later = Files.write(directory.resolve("later.jsonl"), numbered(0, 10));
+    run("put", "--endpoint", endpoint, "--stream", "positions", later.toString()).assertSuccess();
+
+    // A time: only what arrived after it (AT_TIMESTAMP).
+    List<String> after = run("tail", "--endpoint", endpoint, "--stream", "positions", "--from", time,
+        "--no-follow", "--output", "json").assertSuccess().stdoutLines();
+    assertEquals(10, after.size(), String.join("\n", after));
+    for (String line : after) {
+      assertTrue(MAPPER.readTree(line).get("data").asText().startsWith("{\"id\":"), line);
+    }
+
+    // One shard, from a sequence number of it: at includes that Kinesis record, after starts behind it.
+    List<String> shard0 = run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard", "0",
+        "--no-follow", "--output", "json").assertSuccess().stdoutLines();
+    assertTrue(shard0.size() >= 2, "records on shard 0: " + shard0);
+    String first = MAPPER.readTree(shard0.get(0)).get("sequenceNumber").asText();
+    long ofFirst = shard0.stream().filter(l -> l.contains("\"sequenceNumber\":\"" + first + "\"")).count();
+    for (String line : shard0) {
+      assertEquals("shardId-000000000000", MAPPER.readTree(line).get("shardId").asText(), line);
+    }
+    assertEquals(shard0, run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard",
+        "shardId-000000000000", "--from", "at:" + first, "--no-follow", "--output", "json").assertSuccess()
+        .stdoutLines());
+    assertEquals(shard0.subList((int) ofFirst, shard0.size()), run("tail", "--endpoint", endpoint, "--stream",
+        "positions", "--shard", "0", "--from", "after:" + first, "--no-follow", "--output", "json").assertSuccess()
+        .stdoutLines());
+
+    assertEquals(3, run("tail", "--endpoint", endpoint, "--stream", "positions", "--max", "3").assertSuccess()
+        .stdoutLines().size());
+    assertEquals("kplc tail: --from at:123: a sequence number belongs to one shard; give --shard (see kplc tail "
+        + "--help)", run("tail", "--endpoint", endpoint, "--stream", "positions", "--from", "at:123")
+        .assertOneLineError(2));
+    assertTrue(run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard", "7", "--no-follow")
+        .assertOneLineError(1).endsWith("stream positions has no shard shardId-000000000007 at " + endpoint));
+  }
+
+  @Test
   void putVerbosePrintsTheProducersCountersAsReadableLines() throws Exception {
     KplcJar.Result put = run("put", "-v", "--endpoint", endpoint, "--stream", "counted", "--create-shards", "1",
         fixture("user-records.jsonl").toString()).assertSuccess();
