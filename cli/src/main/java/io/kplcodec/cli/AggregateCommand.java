@@ -52,7 +52,8 @@ final class AggregateCommand extends Command {
             + "wrapped, so its key is kept)"),
         Option.value("output", "base64|json", "one base64 line per record (default), or one PutRecords entry "
             + "{\"PartitionKey\",\"ExplicitHashKey\",\"Data\"} per line"),
-        Option.value("output-dir", "DIR", "write each record's bytes to DIR/record-000001.bin, ... instead"));
+        Option.value("output-dir", "DIR", "write each record's bytes to DIR/record-000001.bin, ... instead"),
+        Option.flag("force", "with --output-dir: replace the record-*.bin files already there"));
   }
 
   @Override
@@ -62,7 +63,8 @@ final class AggregateCommand extends Command {
           {"partitionKey":"customer-1","data":"any text"}
           {"partitionKey":"ключ","explicitHashKey":"12345","dataBase64":"AAECAw=="}
         data may also be any JSON value (its compact JSON text is the data); other fields are ignored, so the output
-        of kplc deaggregate reads back. explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts
+        of kplc deaggregate reads back. The AWS CLI's PutRecords entries are read too:
+          {"PartitionKey":"customer-1","ExplicitHashKey":"12345","Data":"AAECAw=="}   (Data in base64) explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts
         ("+42", "00042", " 42"): it is written canonically ("42"), as the KPL writes it; anything else is an error
         naming its line.
 
@@ -106,7 +108,11 @@ final class AggregateCommand extends Command {
       throw arguments.usageError("give --output or --output-dir, not both");
     }
     boolean json = arguments.choice("output", "base64", "base64", "json").equals("json");
-    Path directory = arguments.has("output-dir") ? prepareDirectory(arguments.required("output-dir")) : null;
+    if (arguments.flag("force") && !arguments.has("output-dir")) {
+      throw arguments.usageError("--force is for --output-dir");
+    }
+    Path directory = arguments.has("output-dir")
+        ? prepareDirectory(arguments.required("output-dir"), arguments.flag("force")) : null;
     Aggregator aggregator = builder.build();
 
     RecordWriter writer = new RecordWriter(streams, json, directory);
@@ -162,13 +168,19 @@ final class AggregateCommand extends Command {
     }
   }
 
-  private static Path prepareDirectory(String name) throws IOException {
+  private static Path prepareDirectory(String name, boolean force) throws IOException {
     Path directory = Paths.get(name);
     Files.createDirectories(directory);
+    List<Path> old;
     try (Stream<Path> files = Files.list(directory)) {
-      if (files.anyMatch(f -> f.getFileName().toString().matches("record-\\d+\\.bin"))) {
-        throw CliException.failed(directory + " already holds record-*.bin files: choose an empty directory");
-      }
+      old = files.filter(f -> f.getFileName().toString().matches("record-\\d+\\.bin")).toList();
+    }
+    if (!old.isEmpty() && !force) {
+      throw CliException.failed(directory + " already holds record-*.bin files: choose an empty directory, or "
+          + "--force replaces them");
+    }
+    for (Path file : old) {
+      Files.delete(file); // --force: none of an earlier run's records may stay among the new ones
     }
     return directory;
   }

@@ -110,7 +110,11 @@ final class Json {
    * hints naming its features or classes.
    */
   static String readable(String message) {
-    String text = message.replaceAll(" \\(code -?\\d+\\)", "")
+    java.util.regex.Matcher control = java.util.regex.Pattern.compile("\\(CTRL-CHAR, code (\\d+)\\)")
+        .matcher(message);
+    String shown = control.find() ? control.replaceAll(m -> String.format(Locale.ROOT,
+        "U+%04X, a control character", Integer.parseInt(m.group(1)))) : message;
+    String text = shown.replaceAll(" \\(code -?\\d+\\)", "")
         .replaceAll("\\s*\\(start marker at \\[Source[^\\]]*\\]\\)", "")
         .replaceAll("\\s*at \\[Source[^\\]]*\\]", "")
         .replaceAll("(?i);?\\s*\\(?(?:for|to) (?:allow|accept)[^)]*(?:Feature|enable)[^)]*\\)?", "")
@@ -147,6 +151,18 @@ final class Json {
     /** The line of the error, from 1, or -1 if unknown. */
     long line() {
       return line;
+    }
+
+    /** What is wrong, without where: for a caller that names the place itself (a line of JSON lines). */
+    String reason() {
+      return getCause() instanceof JsonProcessingException processing
+          ? readable(firstLine(processing.getOriginalMessage())) : getMessage();
+    }
+
+    /** The column of the error, from 1, or -1 if unknown. */
+    long column() {
+      return getCause() instanceof JsonProcessingException processing && processing.getLocation() != null
+          ? processing.getLocation().getColumnNr() : -1;
     }
 
     static String firstLine(String message) {

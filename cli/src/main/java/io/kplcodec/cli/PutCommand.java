@@ -1,5 +1,7 @@
 package io.kplcodec.cli;
 
+import io.kplcodec.Aggregator;
+import io.kplcodec.KinesisRecord;
 import io.kplcodec.aws.KinesisProducer;
 import io.kplcodec.aws.ProducerCounters;
 import java.io.BufferedReader;
@@ -44,7 +46,9 @@ final class PutCommand extends Command {
             + "kinesalite: 4 unless given)"),
         Option.value("max-record-size", "BYTES", "the stream's maximum record size: 1MiB (default) up to 10MiB"),
         Option.value("max-request-size", "BYTES", "largest PutRecords call: 5MiB (4MiB for local emulators) up "
-            + "to 10MiB"));
+            + "to 10MiB"),
+        Option.flag("validate-only", "check every line (JSON, keys, sizes) as put would, and put nothing: no "
+            + "endpoint is needed"));
   }
 
   @Override
@@ -73,6 +77,9 @@ final class PutCommand extends Command {
     int maxRecordSize = arguments.bytes("max-record-size", AggregateCommand.DEFAULT_MAX_RECORD_SIZE, 1,
         AggregateCommand.LARGEST_MAX_RECORD_SIZE);
     List<String> sources = arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals();
+    if (arguments.flag("validate-only")) {
+      return validate(sources, maxRecordSize, streams);
+    }
     try (KinesisEndpoint endpoint = KinesisEndpoint.open(arguments, streams)) {
       try {
         int maxRequestSize = arguments.bytes("max-request-size",
@@ -149,6 +156,36 @@ final class PutCommand extends Command {
         throw endpoint.explain(e); // no credentials, nothing listening: one line saying what to do
       }
     }
+    return 0;
+  }
+
+  /**
+   * Checks the user records as {@code put} would (the aggregator applies the producer's key and size rules), without
+   * an endpoint: the first bad line is an error naming it.
+   */
+  private static int validate(List<String> sources, int maxRecordSize, Streams streams) throws Exception {
+    Aggregator aggregator = Aggregator.builder().maxRecordSize(maxRecordSize).build();
+    long[] counted = {0, 0};
+    for (String source : sources) {
+      try (BufferedReader reader = AggregateCommand.open(source, streams)) {
+        UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
+          KinesisRecord completed;
+          try {
+            completed = aggregator.add(line.partitionKey(), line.explicitHashKey(), line.data());
+          } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
+            throw CliException.failed(line.location() + ": " + e.getMessage(), e);
+          }
+          if (completed != null) {
+            completed.release();
+          }
+          counted[0]++;
+          counted[1] += line.data().length;
+        });
+      }
+    }
+    aggregator.flush().forEach(KinesisRecord::release);
+    streams.out.println(InspectCommand.plural(counted[0], "user record") + " (" + Text.size(counted[1])
+        + " of data) valid for put; nothing was put (--validate-only)");
     return 0;
   }
 

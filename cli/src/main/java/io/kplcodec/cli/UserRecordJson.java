@@ -55,19 +55,26 @@ final class UserRecordJson {
     try {
       node = Json.read(line);
     } catch (Json.InvalidJsonException e) {
-      throw CliException.failed(where + ": invalid JSON: " + e.getMessage());
+      throw CliException.failed(where + (e.column() > 0 ? " column " + e.column() : "") + ": invalid JSON: "
+          + e.reason());
     }
     if (!node.isObject()) {
       throw CliException.failed(where + ": expected a JSON object with partitionKey and data, not "
           + Json.kind(node));
     }
-    String partitionKey = Json.text(node, "partitionKey", where);
+    // The AWS CLI's own entries (PutRecords, GetRecords) name the fields in PascalCase, Data in base64.
+    boolean aws = !node.has("partitionKey") && node.has("PartitionKey");
+    String partitionKey = Json.text(node, aws ? "PartitionKey" : "partitionKey", where);
     if (partitionKey == null) {
-      throw CliException.failed(where + ": partitionKey is missing");
+      throw CliException.failed(where + ": partitionKey is missing (or PartitionKey with Data in base64, as the "
+          + "AWS CLI writes them)");
     }
-    String explicitHashKey = Json.text(node, "explicitHashKey", where);
-    JsonNode text = node.get("data");
-    String base64 = Json.text(node, "dataBase64", where);
+    String explicitHashKey = Json.text(node, aws ? "ExplicitHashKey" : "explicitHashKey", where);
+    JsonNode text = aws ? null : node.get("data");
+    String base64 = Json.text(node, aws ? "Data" : "dataBase64", where);
+    if (aws && base64 == null) {
+      throw CliException.failed(where + ": Data (base64) is missing beside PartitionKey");
+    }
     boolean hasText = text != null && !text.isNull();
     if (hasText == (base64 != null)) {
       throw CliException.failed(where + (hasText ? ": give data or dataBase64, not both"
@@ -78,7 +85,8 @@ final class UserRecordJson {
       try {
         data = Base64.getDecoder().decode(base64.strip());
       } catch (IllegalArgumentException e) {
-        throw CliException.failed(where + ": dataBase64 is not valid base64 (" + e.getMessage() + ")");
+        throw CliException.failed(where + ": " + (aws ? "Data" : "dataBase64") + " is not valid base64 ("
+            + e.getMessage() + ")");
       }
     } else {
       data = (text.isTextual() ? text.textValue() : Json.write(text)).getBytes(StandardCharsets.UTF_8);
