@@ -64,9 +64,9 @@ final class AggregateCommand extends Command {
           {"partitionKey":"ключ","explicitHashKey":"12345","dataBase64":"AAECAw=="}
         data may also be any JSON value (its compact JSON text is the data); other fields are ignored, so the output
         of kplc deaggregate reads back. The AWS CLI's PutRecords entries are read too:
-          {"PartitionKey":"customer-1","ExplicitHashKey":"12345","Data":"AAECAw=="}   (Data in base64) explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts
-        ("+42", "00042", " 42"): it is written canonically ("42"), as the KPL writes it; anything else is an error
-        naming its line.
+          {"PartitionKey":"customer-1","ExplicitHashKey":"12345","Data":"AAECAw=="}   (Data in base64)
+        explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts ("+42", "00042", " 42"): it is
+        written canonically ("42"), as the KPL writes it; anything else is an error naming its line.
 
         Every record is filled up to --max-record-size (data plus partition key, counted as the service counts
         them) and never over it; a user record that can never fit is an error naming its line. With --shards or

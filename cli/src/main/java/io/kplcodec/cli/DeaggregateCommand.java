@@ -7,6 +7,10 @@ import java.util.List;
 
 /** {@code kplc deaggregate}: Kinesis records in, their user records out as JSON lines ({@code aggregate}'s input). */
 final class DeaggregateCommand extends Command {
+  /** Data that is JSON embedded as a JSON value (deaggregate, inspect, tail). */
+  static final Option JSON_DATA = Option.flag("json-data", "write data that is a JSON object or array as that "
+      + "JSON value, so jq .data.field works (read back, its compact text is the data)");
+
   @Override
   String name() {
     return "deaggregate";
@@ -28,18 +32,21 @@ final class DeaggregateCommand extends Command {
         Option.value("format", "FORMAT", "auto (default), raw, base64, lambda or get-records (see kplc inspect)"),
         Option.flag("pass-corrupt-through", "write a corrupt aggregate whole as one user record, as KCL does, "
             + "instead of failing"),
-        InspectCommand.ALLOW_MD5_MISMATCH);
+        InspectCommand.ALLOW_MD5_MISMATCH, JSON_DATA);
   }
 
   @Override
   String details() {
     return """
-        Output: one JSON line per user record, in order:
-          {"partitionKey":"customer-1","data":"any text"}
-          {"partitionKey":"ключ","explicitHashKey":"12345","dataBase64":"AAECAw=="}
-        data when the bytes are printable UTF-8, else dataBase64; either way the bytes come back exactly. A record
-        that is not aggregated is one user record with the Kinesis record's own partition key (absent when the
-        input does not say it, e.g. base64 lines).
+        Output: one JSON line per user record, in order, in the schema tail --output json writes too:
+          {"shardId":"shardId-000000000003","sequenceNumber":"4959...","subSequenceNumber":0,
+           "arrival":"2026-01-01T00:00:00.123Z","encryptionType":"NONE","partitionKey":"customer-1",
+           "explicitHashKey":"12345","aggregated":true,"data":"any text"}
+        shardId, sequenceNumber, arrival and encryptionType come from the input when it has them (a Lambda event,
+        GetRecords output), explicitHashKey when there is one. data when the bytes are printable UTF-8, else
+        dataBase64; either way the bytes come back exactly (--json-data writes JSON data as a JSON value). A
+        record that is not aggregated is one user record (aggregated false) with the Kinesis record's own
+        partition key. The lines read back into kplc aggregate and put.
 
         Records are written as they are read, so output starts at once and memory stays small whatever the input's
         size. A corrupt aggregate (right magic and MD5, malformed inside) is an error naming it, its offset and
@@ -58,6 +65,7 @@ final class DeaggregateCommand extends Command {
     InputFormat format = InputFormat.ofOption(arguments.choice("format", "auto", InputFormat.options()));
     boolean passCorruptThrough = arguments.flag("pass-corrupt-through");
     boolean allowMd5Mismatch = arguments.flag(InspectCommand.ALLOW_MD5_MISMATCH.name());
+    boolean jsonData = arguments.flag(JSON_DATA.name());
     Deaggregator deaggregator = Deaggregator.create();
     long[] counts = {0, 0, 0}; // user records, corrupt aggregates passed through, MD5 mismatches passed through
     // Streamed: each Kinesis record's user records are written as soon as it is read, so a bad record stops the
@@ -79,8 +87,9 @@ final class DeaggregateCommand extends Command {
         switch (check.status) {
           case AGGREGATED -> {
             for (UserRecord user : check.userRecords) {
-              streams.out.println(Json.write(UserRecordJson.toJson(user.partitionKey(), user.explicitHashKey(),
-                  user.data())));
+              streams.out.println(Json.write(UserRecordJson.toJson(record.shardId(), record.sequenceNumber(),
+                  user.subSequenceNumber(), record.arrival(), record.encryptionType(), user.partitionKey(),
+                  user.explicitHashKey(), true, user.data(), jsonData)));
             }
             counts[0] += check.userRecords.size();
             streams.flushIfDue();
@@ -105,8 +114,9 @@ final class DeaggregateCommand extends Command {
           }
           default -> { }
         }
-        streams.out.println(Json.write(UserRecordJson.toJson(record.partitionKey(), record.explicitHashKey(),
-            ByteBuffer.wrap(record.data()))));
+        streams.out.println(Json.write(UserRecordJson.toJson(record.shardId(), record.sequenceNumber(), 0,
+            record.arrival(), record.encryptionType(), record.partitionKey(), record.explicitHashKey(), false,
+            ByteBuffer.wrap(record.data()), jsonData)));
         counts[0]++;
         streams.flushIfDue();
       }

@@ -39,7 +39,7 @@ final class InspectCommand extends Command {
         Option.value("format", "FORMAT", "auto (default), raw, base64, lambda or get-records"),
         Option.value("output", "table|json", "a table for people (default) or one JSON line per Kinesis record"),
         Option.flag("full", "show whole data and keys in the table instead of cutting them"),
-        ALLOW_MD5_MISMATCH);
+        ALLOW_MD5_MISMATCH, DeaggregateCommand.JSON_DATA);
   }
 
   @Override
@@ -70,6 +70,7 @@ final class InspectCommand extends Command {
     InputFormat format = InputFormat.ofOption(arguments.choice("format", "auto", InputFormat.options()));
     boolean json = arguments.choice("output", "table", "table", "json").equals("json");
     boolean full = arguments.flag("full");
+    boolean jsonData = arguments.flag(DeaggregateCommand.JSON_DATA.name());
     boolean allowMd5Mismatch = arguments.flag(ALLOW_MD5_MISMATCH.name());
     long[] counts = new long[RecordCheck.Status.values().length];
     long[] totals = {0, 0}; // Kinesis records, user records
@@ -90,7 +91,7 @@ final class InspectCommand extends Command {
         counts[check.status.ordinal()]++;
         totals[1] += check.userRecords.size();
         if (json) {
-          streams.out.println(Json.write(toJson(record, check)));
+          streams.out.println(Json.write(toJson(record, check, jsonData)));
         } else {
           printTable(streams, totals[0], record, check, full);
         }
@@ -172,17 +173,18 @@ final class InspectCommand extends Command {
     }
   }
 
-  private static ObjectNode toJson(InputRecord record, RecordCheck inspection) {
+  private static ObjectNode toJson(InputRecord record, RecordCheck inspection, boolean jsonData) {
     ObjectNode node = Json.object();
     node.put("source", record.source());
     if (!record.location().isEmpty()) {
       node.put("location", record.location());
     }
-    putIfPresent(node, "shardId", record.shardId());
-    putIfPresent(node, "sequenceNumber", record.sequenceNumber());
-    putIfPresent(node, "arrival", record.arrival());
-    putIfPresent(node, "partitionKey", record.partitionKey());
-    putIfPresent(node, "explicitHashKey", record.explicitHashKey());
+    UserRecordJson.putIfPresent(node, "shardId", record.shardId());
+    UserRecordJson.putIfPresent(node, "sequenceNumber", record.sequenceNumber());
+    UserRecordJson.putIfPresent(node, "arrival", record.arrival());
+    UserRecordJson.putIfPresent(node, "encryptionType", record.encryptionType());
+    UserRecordJson.putIfPresent(node, "partitionKey", record.partitionKey());
+    UserRecordJson.putIfPresent(node, "explicitHashKey", record.explicitHashKey());
     node.put("bytes", record.data().length);
     node.put("status", inspection.status.json());
     switch (inspection.status) {
@@ -192,17 +194,17 @@ final class InspectCommand extends Command {
           ObjectNode userNode = users.addObject();
           userNode.put("subSequenceNumber", user.subSequenceNumber());
           userNode.put("partitionKey", user.partitionKey());
-          putIfPresent(userNode, "explicitHashKey", user.explicitHashKey());
-          UserRecordJson.putData(userNode, user.data());
+          UserRecordJson.putIfPresent(userNode, "explicitHashKey", user.explicitHashKey());
+          UserRecordJson.putData(userNode, user.data(), jsonData);
         }
       }
       case NOT_AGGREGATED, MD5_MISMATCH -> {
         node.put("note", inspection.note);
         ObjectNode userNode = node.putArray("userRecords").addObject();
         userNode.put("subSequenceNumber", 0);
-        putIfPresent(userNode, "partitionKey", record.partitionKey());
-        putIfPresent(userNode, "explicitHashKey", record.explicitHashKey());
-        UserRecordJson.putData(userNode, ByteBuffer.wrap(record.data()));
+        UserRecordJson.putIfPresent(userNode, "partitionKey", record.partitionKey());
+        UserRecordJson.putIfPresent(userNode, "explicitHashKey", record.explicitHashKey());
+        UserRecordJson.putData(userNode, ByteBuffer.wrap(record.data()), jsonData);
       }
       default -> {
         ObjectNode error = node.putObject("error");
@@ -212,12 +214,6 @@ final class InspectCommand extends Command {
       }
     }
     return node;
-  }
-
-  private static void putIfPresent(ObjectNode node, String field, String value) {
-    if (value != null) {
-      node.put(field, value);
-    }
   }
 
   static String plural(long count, String noun) {

@@ -235,7 +235,7 @@ final class KinesisRecordReader {
           + "; --format base64, lambda or get-records reads several records");
     }
     handler.input(source, InputFormat.RAW, note);
-    handler.record(new InputRecord(source, "", content, null, null, null, null, null));
+    handler.record(new InputRecord(source, "", content, null, null, null, null, null, null));
   }
 
   /** One record per non-blank line; a line that is not base64 is an error naming it. */
@@ -256,7 +256,7 @@ final class KinesisRecordReader {
         handler.input(source, InputFormat.BASE64, note);
         any = true;
       }
-      handler.record(new InputRecord(source, "line " + lines.number(), data, null, null, null, null, null));
+      handler.record(new InputRecord(source, "line " + lines.number(), data, null, null, null, null, null, null));
     }
     if (!any) {
       throw CliException.failed(source + " is empty: no record to read");
@@ -510,7 +510,7 @@ final class KinesisRecordReader {
         ? eventId.substring(0, eventId.indexOf(':')) : null;
     return new InputRecord(source, location, data, Json.text(kinesis, "partitionKey", where),
         null, Json.text(kinesis, "sequenceNumber", where), shardId,
-        timestamp(kinesis.get("approximateArrivalTimestamp")));
+        timestamp(kinesis.get("approximateArrivalTimestamp")), Json.text(kinesis, "encryptionType", where));
   }
 
   private static InputRecord apiRecord(String source, String location, JsonNode element) {
@@ -518,7 +518,7 @@ final class KinesisRecordReader {
     byte[] data = base64Field(element, "Data", where);
     return new InputRecord(source, location, data, Json.text(element, "PartitionKey", where),
         Json.text(element, "ExplicitHashKey", where), Json.text(element, "SequenceNumber", where), null,
-        timestamp(element.get("ApproximateArrivalTimestamp")));
+        timestamp(element.get("ApproximateArrivalTimestamp")), Json.text(element, "EncryptionType", where));
   }
 
   private static byte[] base64Field(JsonNode object, String field, String where) {
@@ -533,14 +533,22 @@ final class KinesisRecordReader {
     return data;
   }
 
-  /** Epoch seconds (the API's and Lambda's form) as an ISO instant; a string (the AWS CLI's form) as it is. */
-  private static String timestamp(JsonNode value) {
+  /**
+   * One form for every time: epoch seconds (the API's and Lambda's form) and the AWS CLI's
+   * {@code 2026-01-01T00:00:00.123000+00:00} both become an ISO-8601 instant, {@code 2026-01-01T00:00:00.123Z}; text
+   * that is no time kplc reads stays as it is.
+   */
+  static String timestamp(JsonNode value) {
     if (value == null || value.isNull()) {
       return null;
     }
     if (value.isNumber()) {
       return Instant.ofEpochMilli(Math.round(value.doubleValue() * 1000)).toString();
     }
-    return value.asText();
+    try {
+      return java.time.OffsetDateTime.parse(value.asText().strip()).toInstant().toString();
+    } catch (java.time.format.DateTimeParseException e) {
+      return value.asText();
+    }
   }
 }

@@ -31,6 +31,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 final class TailCommand extends Command {
   private static final int TABLE_DATA_CHARS = 100;
+  /** The partition key column of the table, in display columns (longer keys push the rest of their line). */
+  private static final int KEY_COLUMN = 16;
   /** The service allows 5 GetRecords calls per second per shard. */
   private static final long MIN_CALL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long SHARD_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -64,7 +66,8 @@ final class TailCommand extends Command {
         Option.value("max", "N", "the same as --max-records"),
         Option.value("poll", "MILLIS", "wait between reads of a shard that had nothing new (default 1000)"),
         Option.value("output", "table|json", "one line per user record: readable (default) or JSON"),
-        Option.flag("full", "show whole data in the table instead of cutting it"));
+        Option.flag("full", "show whole data in the table instead of cutting it"),
+        DeaggregateCommand.JSON_DATA);
   }
 
   @Override
@@ -126,6 +129,7 @@ final class TailCommand extends Command {
         : Long.MAX_VALUE;
     long pollNanos = TimeUnit.MILLISECONDS.toNanos(arguments.integer("poll", 1000, 10, 60_000));
     boolean json = arguments.choice("output", "table", "table", "json").equals("json");
+    boolean jsonData = arguments.flag(DeaggregateCommand.JSON_DATA.name());
     int dataChars = arguments.flag("full") ? 0 : TABLE_DATA_CHARS;
 
     AtomicLong dropped = new AtomicLong();
@@ -151,6 +155,10 @@ final class TailCommand extends Command {
         Map<String, ShardCursor> cursors = new LinkedHashMap<>();
         long printed = 0;
         long nextRefresh = 0;
+        if (!json) {
+          streams.out.println(String.format("%-20s  %-58s  %s  %s", "SHARD", "SEQUENCE NUMBER/SUB",
+              pad("PARTITION KEY", KEY_COLUMN), "DATA"));
+        }
         boolean firstListing = true;
         boolean waiting = false;
         while (printed < maxRecords) {
@@ -221,7 +229,7 @@ final class TailCommand extends Command {
               if (printed >= maxRecords) {
                 break;
               }
-              streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record))
+              streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record, jsonData))
                   : line(cursor.shard.shardId(), record, dataChars));
               printed++;
             }
@@ -409,28 +417,26 @@ final class TailCommand extends Command {
   }
 
   private static String line(String shardId, DeaggregatedRecord record, int dataChars) {
-    StringBuilder line = new StringBuilder(shardId).append("  ").append(record.sequenceNumber()).append('/')
-        .append(record.subSequenceNumber()).append("  ").append(Text.key(record.partitionKey(), 0));
+    // Lines print as records arrive, so columns have fixed widths: shard ids and sequence numbers have one length.
+    String position = record.sequenceNumber() + "/" + record.subSequenceNumber();
+    StringBuilder line = new StringBuilder(shardId).append("  ").append(pad(position, 58)).append("  ")
+        .append(pad(Text.key(record.partitionKey(), 0), KEY_COLUMN));
     if (record.explicitHashKey() != null) {
       line.append("  ehk=").append(record.explicitHashKey());
     }
     return line.append("  ").append(Text.cell(record.data(), dataChars)).toString();
   }
 
-  private static ObjectNode toJson(String shardId, DeaggregatedRecord record) {
-    ObjectNode node = Json.object();
-    node.put("shardId", shardId);
-    node.put("sequenceNumber", record.sequenceNumber());
-    node.put("subSequenceNumber", record.subSequenceNumber());
-    if (record.approximateArrivalTimestamp() != null) {
-      node.put("arrival", record.approximateArrivalTimestamp().toString());
-    }
-    node.put("partitionKey", record.partitionKey());
-    if (record.explicitHashKey() != null) {
-      node.put("explicitHashKey", record.explicitHashKey());
-    }
-    node.put("aggregated", record.isAggregated());
-    UserRecordJson.putData(node, record.data());
-    return node;
+  /** {@code text} padded with spaces to {@code width} display columns. */
+  private static String pad(String text, int width) {
+    return text + " ".repeat(Math.max(0, width - Text.displayWidth(text)));
   }
+
+  private static ObjectNode toJson(String shardId, DeaggregatedRecord record, boolean jsonData) {
+    return UserRecordJson.toJson(shardId, record.sequenceNumber(), record.subSequenceNumber(),
+        record.approximateArrivalTimestamp() == null ? null : record.approximateArrivalTimestamp().toString(),
+        record.encryptionType(), record.partitionKey(), record.explicitHashKey(), record.isAggregated(),
+        record.data(), jsonData);
+  }
+
 }

@@ -94,26 +94,57 @@ final class UserRecordJson {
     return new Line(where, partitionKey, explicitHashKey, data);
   }
 
-  /** A user record as one JSON line, the shape {@link #parse} reads. */
-  static ObjectNode toJson(String partitionKey, String explicitHashKey, ByteBuffer data) {
+  /**
+   * A user record as one JSON line, the one schema of {@code deaggregate} and {@code tail --output json}, which
+   * {@link #parse} reads back: {@code shardId}, {@code sequenceNumber}, {@code subSequenceNumber}, {@code arrival}
+   * (ISO-8601), {@code encryptionType}, {@code partitionKey}, {@code explicitHashKey}, {@code aggregated}, then
+   * {@code data} or {@code dataBase64}. A field is absent when the input does not say it (null arguments).
+   *
+   * @param subSequenceNumber its index in its aggregate; 0 for a record that is not aggregated
+   * @param jsonData whether data that is a JSON object or array is written as that JSON value
+   */
+  static ObjectNode toJson(String shardId, String sequenceNumber, long subSequenceNumber, String arrival,
+      String encryptionType, String partitionKey, String explicitHashKey, boolean aggregated, ByteBuffer data,
+      boolean jsonData) {
     ObjectNode node = Json.object();
-    if (partitionKey != null) {
-      node.put("partitionKey", partitionKey);
-    }
-    if (explicitHashKey != null) {
-      node.put("explicitHashKey", explicitHashKey);
-    }
-    putData(node, data);
+    putIfPresent(node, "shardId", shardId);
+    putIfPresent(node, "sequenceNumber", sequenceNumber);
+    node.put("subSequenceNumber", subSequenceNumber);
+    putIfPresent(node, "arrival", arrival);
+    putIfPresent(node, "encryptionType", encryptionType);
+    putIfPresent(node, "partitionKey", partitionKey);
+    putIfPresent(node, "explicitHashKey", explicitHashKey);
+    node.put("aggregated", aggregated);
+    putData(node, data, jsonData);
     return node;
   }
 
-  /** {@code "data"} as text when printable, else {@code "dataBase64"}. */
-  static void putData(ObjectNode node, ByteBuffer data) {
-    String text = Text.printableOrNull(data);
-    if (text != null) {
-      node.put("data", text);
-    } else {
-      node.put("dataBase64", Text.base64(data));
+  static void putIfPresent(ObjectNode node, String field, String value) {
+    if (value != null) {
+      node.put(field, value);
     }
+  }
+
+  /**
+   * {@code "data"} as text when printable, else {@code "dataBase64"}; with {@code jsonData}, text that is a JSON
+   * object or array goes in {@code "data"} as that value, so {@code jq .data.field} works (read back, its compact
+   * text is the data: the same bytes only if they were compact JSON).
+   */
+  static void putData(ObjectNode node, ByteBuffer data, boolean jsonData) {
+    String text = Text.printableOrNull(data);
+    if (text == null) {
+      node.put("dataBase64", Text.base64(data));
+      return;
+    }
+    String trimmed = text.strip();
+    if (jsonData && (trimmed.startsWith("{") || trimmed.startsWith("["))) {
+      try {
+        node.set("data", Json.read(trimmed));
+        return;
+      } catch (Json.InvalidJsonException e) {
+        // not JSON after all: text, as without the option
+      }
+    }
+    node.put("data", text);
   }
 }
