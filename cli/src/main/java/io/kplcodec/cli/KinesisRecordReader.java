@@ -115,21 +115,25 @@ final class KinesisRecordReader {
 
   /** The records of one input held in memory, collected. */
   static Parsed parse(String source, byte[] content, InputFormat format) {
-    List<InputRecord> records = new ArrayList<>();
-    Object[] header = new Object[2];
-    read(source, new ByteArrayInputStream(content), format, new Handler() {
+    final class Collector implements Handler {
+      InputFormat found;
+      String note;
+      final List<InputRecord> records = new ArrayList<>();
+
       @Override
-      public void input(String s, InputFormat f, String note) {
-        header[0] = f;
-        header[1] = note;
+      public void input(String s, InputFormat f, String n) {
+        found = f;
+        note = n;
       }
 
       @Override
       public void record(InputRecord record) {
         records.add(record);
       }
-    });
-    return new Parsed(source, (InputFormat) header[0], (String) header[1], records);
+    }
+    Collector collector = new Collector();
+    read(source, new ByteArrayInputStream(content), format, collector);
+    return new Parsed(source, collector.found, collector.note, collector.records);
   }
 
   /** The records of one input, streamed to {@code handler}. */
@@ -139,13 +143,16 @@ final class KinesisRecordReader {
       in.mark(PEEK);
       byte[] peek = in.readNBytes(PEEK);
       in.reset();
+      // A UTF-8 byte order mark, as Windows editors write, is skipped by the text formats; raw bytes stay whole.
       int start = peek.length >= 3 && (peek[0] & 0xFF) == 0xEF && (peek[1] & 0xFF) == 0xBB
-          && (peek[2] & 0xFF) == 0xBF ? 3 : 0; // a UTF-8 byte order mark, as Windows editors write
-      in.skipNBytes(start);
+          && (peek[2] & 0xFF) == 0xBF ? 3 : 0;
       switch (format) {
         case RAW -> raw(source, in, handler, null);
-        case BASE64 -> base64Lines(source, in, handler, null);
-        case LAMBDA, GET_RECORDS -> new JsonInput(source, in, format, handler).read();
+        case BASE64 -> {
+          in.skipNBytes(start);
+          base64Lines(source, in, handler, null);
+        }
+        case LAMBDA, GET_RECORDS -> new JsonInput(source, in, format, handler).read(start);
         default -> detect(source, in, peek, start, handler);
       }
     } catch (IOException e) {
@@ -163,7 +170,7 @@ final class KinesisRecordReader {
       throw CliException.failed(source + " is empty: no record to read");
     }
     if (first < peek.length && (peek[first] == '{' || peek[first] == '[')) {
-      new JsonInput(source, in, InputFormat.AUTO, handler).read();
+      new JsonInput(source, in, InputFormat.AUTO, handler).read(start);
       return;
     }
     int textEnd = asciiTextEnd(peek, start);
@@ -173,6 +180,7 @@ final class KinesisRecordReader {
     }
     int base64Line = firstBase64Line(peek, start, textEnd);
     if (base64Line > 0) {
+      in.skipNBytes(start);
       base64Lines(source, in, handler, "auto: text whose line " + base64Line + " is base64");
     } else {
       raw(source, in, handler, "auto: text, but neither JSON nor base64 lines");
@@ -341,10 +349,12 @@ final class KinesisRecordReader {
       this.handler = handler;
     }
 
-    void read() throws IOException {
+    /** @param start where the JSON starts: after a byte order mark, which a raw record keeps */
+    void read(int start) throws IOException {
       // Auto-detection may still read a lone JSON document of another shape as one raw record (a record whose data
       // is JSON); only the first LARGEST_RECORD bytes can be one, so only they are kept for it.
       in.mark(LARGEST_RECORD + 1);
+      in.skipNBytes(start);
       try (JsonParser parser = Json.parser(in)) {
         int root = 0;
         for (JsonToken token; (token = next(parser)) != null; ) {
