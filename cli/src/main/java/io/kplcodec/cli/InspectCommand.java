@@ -51,12 +51,15 @@ final class InspectCommand extends Command {
           lambda      a Lambda Kinesis event {"Records":[{"kinesis":{"data":...}}]}, or JSON lines of its records
           get-records GetRecords output {"Records":[{"Data":...,"PartitionKey":...}]} (SDK, AWS CLI, HTTP API),
                       a PutRecords request, a JSON array or JSON lines of such records
-        auto tells them apart: JSON of those shapes, else base64 lines, else one raw record.
+        auto tells them apart and says which it chose and why: JSON, else text with base64 lines (standard or
+        URL-safe), else one raw record. JSON or base64 lines that do not parse are an error naming the line, never
+        a raw record. A UTF-8 byte order mark is skipped; empty input is an error.
 
         For each Kinesis record: aggregated (its user records: sub-sequence number, partition key, explicit hash
-        key, data), not aggregated (and why: no magic, too short, MD5 mismatch; KCL passes it through as one
-        record), or corrupt (the offset and reason kpl-codec's decoder reports). Data shows as text when it is
-        printable UTF-8, else as base64. Exit code 1 if any record is corrupt.
+        key, data), not aggregated (no KPL magic), MD5 mismatch (the KPL magic, but the MD5 fails or the record
+        is too short: truncated or damaged; KCL passes it through as one record), or corrupt (the offset and
+        reason kpl-codec's decoder reports). Data shows as text when it is printable UTF-8, else as base64. Exit
+        code 1 if any record is corrupt or fails its MD5 (--allow-md5-mismatch: KCL's view, exit code 0).
 
         Examples:
           kplc inspect record.bin

@@ -157,8 +157,10 @@ public final class Kplc {
     }
     help.append("""
 
-        Common options: --verbose (-v) for more detail and stack traces, --help (-h).
-        Exit codes: 0 success, 1 bad data or a failed operation, 2 a bad command line.
+        Common options: --verbose (-v) for more detail and stack traces, --quiet (-q) for no progress line,
+        --help (-h).
+        Exit codes: 0 success (also when the reader of stdout went away, as with | head), 1 bad data or a failed
+        operation, 2 a bad command line.
 
         Start with: kplc demo
         """);
