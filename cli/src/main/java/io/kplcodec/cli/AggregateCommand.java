@@ -52,7 +52,8 @@ final class AggregateCommand extends Command {
             + "wrapped, so its key is kept)"),
         Option.value("output", "base64|json", "one base64 line per record (default), or one PutRecords entry "
             + "{\"PartitionKey\",\"ExplicitHashKey\",\"Data\"} per line"),
-        Option.value("output-dir", "DIR", "write each record's bytes to DIR/record-000001.bin, ... instead"));
+        Option.value("output-dir", "DIR", "write each record's bytes to DIR/record-000001.bin, ... instead"),
+        Option.flag("force", "with --output-dir: replace the record-*.bin files already there"));
   }
 
   @Override
@@ -62,9 +63,10 @@ final class AggregateCommand extends Command {
           {"partitionKey":"customer-1","data":"any text"}
           {"partitionKey":"ключ","explicitHashKey":"12345","dataBase64":"AAECAw=="}
         data may also be any JSON value (its compact JSON text is the data); other fields are ignored, so the output
-        of kplc deaggregate reads back. explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts
-        ("+42", "00042", " 42"): it is written canonically ("42"), as the KPL writes it; anything else is an error
-        naming its line.
+        of kplc deaggregate reads back. The AWS CLI's PutRecords entries are read too:
+          {"PartitionKey":"customer-1","ExplicitHashKey":"12345","Data":"AAECAw=="}   (Data in base64)
+        explicitHashKey is a decimal in 0..2^128-1, in any form the KPL accepts ("+42", "00042", " 42"): it is
+        written canonically ("42"), as the KPL writes it; anything else is an error naming its line.
 
         Every record is filled up to --max-record-size (data plus partition key, counted as the service counts
         them) and never over it; a user record that can never fit is an error naming its line. With --shards or
@@ -106,11 +108,16 @@ final class AggregateCommand extends Command {
       throw arguments.usageError("give --output or --output-dir, not both");
     }
     boolean json = arguments.choice("output", "base64", "base64", "json").equals("json");
-    Path directory = arguments.has("output-dir") ? prepareDirectory(arguments.required("output-dir")) : null;
+    if (arguments.flag("force") && !arguments.has("output-dir")) {
+      throw arguments.usageError("--force is for --output-dir");
+    }
+    Path directory = arguments.has("output-dir")
+        ? prepareDirectory(arguments.required("output-dir"), arguments.flag("force")) : null;
     Aggregator aggregator = builder.build();
 
     RecordWriter writer = new RecordWriter(streams, json, directory);
     long[] userRecords = {0, 0}; // count, bytes (data + partition key, as each would be sent alone)
+    Progress progress = streams.progressOf("user record");
     for (String source : arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals()) {
       try (BufferedReader reader = open(source, streams)) {
         UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
@@ -121,6 +128,7 @@ final class AggregateCommand extends Command {
             throw CliException.failed(line.location() + ": " + e.getMessage(), e);
           }
           userRecords[0]++;
+          progress.add(line.data().length);
           userRecords[1] += line.data().length + line.partitionKey().getBytes(StandardCharsets.UTF_8).length;
           if (completed != null) {
             writer.write(completed);
@@ -128,6 +136,7 @@ final class AggregateCommand extends Command {
         });
       }
     }
+    progress.done();
     for (KinesisRecord record : aggregator.flush()) {
       writer.write(record);
     }
@@ -159,13 +168,19 @@ final class AggregateCommand extends Command {
     }
   }
 
-  private static Path prepareDirectory(String name) throws IOException {
+  private static Path prepareDirectory(String name, boolean force) throws IOException {
     Path directory = Paths.get(name);
     Files.createDirectories(directory);
+    List<Path> old;
     try (Stream<Path> files = Files.list(directory)) {
-      if (files.anyMatch(f -> f.getFileName().toString().matches("record-\\d+\\.bin"))) {
-        throw CliException.failed(directory + " already holds record-*.bin files: choose an empty directory");
-      }
+      old = files.filter(f -> f.getFileName().toString().matches("record-\\d+\\.bin")).toList();
+    }
+    if (!old.isEmpty() && !force) {
+      throw CliException.failed(directory + " already holds record-*.bin files: choose an empty directory, or "
+          + "--force replaces them");
+    }
+    for (Path file : old) {
+      Files.delete(file); // --force: none of an earlier run's records may stay among the new ones
     }
     return directory;
   }

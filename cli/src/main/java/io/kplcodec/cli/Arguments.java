@@ -51,6 +51,8 @@ final class Arguments {
         name = "help";
       } else if (arg.equals("-v")) {
         name = "verbose";
+      } else if (arg.equals("-q")) {
+        name = "quiet";
       } else if (arg.startsWith("--")) {
         int equals = arg.indexOf('=');
         name = equals < 0 ? arg.substring(2) : arg.substring(2, equals);

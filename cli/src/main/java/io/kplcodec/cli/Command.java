@@ -11,6 +11,8 @@ abstract class Command {
   /** Options every command takes. */
   static final Option HELP = Option.flag("help", "show this help and exit (-h)");
   static final Option VERBOSE = Option.flag("verbose", "more detail on stderr, and a stack trace on errors (-v)");
+  static final Option QUIET = Option.flag("quiet", "no progress line on stderr (shown only when stderr is a "
+      + "terminal and the work takes over a second) (-q)");
 
   /** The command's name, as typed after {@code kplc}. */
   abstract String name();
@@ -39,6 +41,7 @@ abstract class Command {
   final List<Option> allOptions() {
     List<Option> all = new ArrayList<>(options());
     all.add(VERBOSE);
+    all.add(QUIET);
     all.add(HELP);
     return all;
   }

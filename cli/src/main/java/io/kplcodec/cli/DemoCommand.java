@@ -184,7 +184,7 @@ final class DemoCommand extends Command {
       return inMemory(count, shardCount, "in memory (" + reason + ")", streams);
     }
     try (LocalKinesis kinesalite = started;
-         KinesisAsyncClient client = KinesisEndpoint.client(kinesalite.endpoint(), null, true)) {
+         KinesisAsyncClient client = KinesisEndpoint.client(kinesalite.endpoint(), null, null, true)) {
       Thread stopOnCtrlC = new Thread(kinesalite::close, "kplc-stop-kinesalite");
       Runtime.getRuntime().addShutdownHook(stopOnCtrlC);
       try {

@@ -2,8 +2,6 @@ package io.kplcodec.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kplcodec.Classification;
-import io.kplcodec.CorruptAggregateException;
 import io.kplcodec.Deaggregator;
 import io.kplcodec.UserRecord;
 import java.nio.ByteBuffer;
@@ -12,10 +10,9 @@ import java.util.List;
 
 /** {@code kplc inspect}: what is inside Kinesis records, for people (a table) or tools (JSON lines). */
 final class InspectCommand extends Command {
-  /** The KPL format's first four bytes. */
-  private static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
-  /** Magic, MD5 and at least one byte: shorter records are never aggregates (KCL's rule). */
-  private static final int MIN_AGGREGATE_SIZE = 4 + 16 + 1;
+  /** A record with the KPL magic and a wrong MD5 is an error unless asked for KCL's way (inspect, deaggregate). */
+  static final Option ALLOW_MD5_MISMATCH = Option.flag("allow-md5-mismatch", "take a record with the KPL magic "
+      + "whose MD5 does not match as one plain record, as KCL does, instead of failing (exit code 1)");
   private static final int TABLE_DATA_CHARS = 100;
   private static final int TABLE_KEY_CHARS = 48;
 
@@ -41,7 +38,8 @@ final class InspectCommand extends Command {
     return List.of(
         Option.value("format", "FORMAT", "auto (default), raw, base64, lambda or get-records"),
         Option.value("output", "table|json", "a table for people (default) or one JSON line per Kinesis record"),
-        Option.flag("full", "show whole data and keys in the table instead of cutting them"));
+        Option.flag("full", "show whole data and keys in the table instead of cutting them"),
+        ALLOW_MD5_MISMATCH, DeaggregateCommand.JSON_DATA);
   }
 
   @Override
@@ -53,12 +51,15 @@ final class InspectCommand extends Command {
           lambda      a Lambda Kinesis event {"Records":[{"kinesis":{"data":...}}]}, or JSON lines of its records
           get-records GetRecords output {"Records":[{"Data":...,"PartitionKey":...}]} (SDK, AWS CLI, HTTP API),
                       a PutRecords request, a JSON array or JSON lines of such records
-        auto tells them apart: JSON of those shapes, else base64 lines, else one raw record.
+        auto tells them apart and says which it chose and why: JSON, else text with base64 lines (standard or
+        URL-safe), else one raw record. JSON or base64 lines that do not parse are an error naming the line, never
+        a raw record. A UTF-8 byte order mark is skipped; empty input is an error.
 
         For each Kinesis record: aggregated (its user records: sub-sequence number, partition key, explicit hash
-        key, data), not aggregated (and why: no magic, too short, MD5 mismatch; KCL passes it through as one
-        record), or corrupt (the offset and reason kpl-codec's decoder reports). Data shows as text when it is
-        printable UTF-8, else as base64. Exit code 1 if any record is corrupt.
+        key, data), not aggregated (no KPL magic), MD5 mismatch (the KPL magic, but the MD5 fails or the record
+        is too short: truncated or damaged; KCL passes it through as one record), or corrupt (the offset and
+        reason kpl-codec's decoder reports). Data shows as text when it is printable UTF-8, else as base64. Exit
+        code 1 if any record is corrupt or fails its MD5 (--allow-md5-mismatch: KCL's view, exit code 0).
 
         Examples:
           kplc inspect record.bin
@@ -72,98 +73,68 @@ final class InspectCommand extends Command {
     InputFormat format = InputFormat.ofOption(arguments.choice("format", "auto", InputFormat.options()));
     boolean json = arguments.choice("output", "table", "table", "json").equals("json");
     boolean full = arguments.flag("full");
-    List<KinesisRecordReader.Parsed> inputs = KinesisRecordReader.readAll(arguments.positionals(), format, streams);
-    long total = 0;
-    long aggregated = 0;
-    long notAggregated = 0;
-    long corrupt = 0;
-    long userRecords = 0;
-    for (KinesisRecordReader.Parsed input : inputs) {
-      if (!json) {
-        streams.out.println(input.source() + ": " + input.format().description()
-            + (input.note() == null ? "" : " (" + input.note() + ")") + ", "
-            + plural(input.records().size(), "Kinesis record"));
-      }
-      for (InputRecord record : input.records()) {
-        total++;
-        Inspection inspection = inspect(record.data());
-        switch (inspection.classification) {
-          case AGGREGATED -> {
-            aggregated++;
-            userRecords += inspection.userRecords.size();
-          }
-          case NOT_AGGREGATED -> notAggregated++;
-          default -> corrupt++;
+    boolean jsonData = arguments.flag(DeaggregateCommand.JSON_DATA.name());
+    boolean allowMd5Mismatch = arguments.flag(ALLOW_MD5_MISMATCH.name());
+    long[] counts = new long[RecordCheck.Status.values().length];
+    long[] totals = {0, 0}; // Kinesis records, user records
+    Progress progress = streams.progressOf("Kinesis record");
+    KinesisRecordReader.readAll(arguments.positionals(), format, streams, new KinesisRecordReader.Handler() {
+      @Override
+      public void input(String source, InputFormat found, String note) {
+        if (!json) {
+          streams.out.println(source + ": " + found.description() + (note == null ? "" : " (" + note + ")"));
         }
+      }
+
+      @Override
+      public void record(InputRecord record) {
+        totals[0]++;
+        progress.add(record.data().length);
+        RecordCheck check = RecordCheck.of(deaggregator, record.data());
+        counts[check.status.ordinal()]++;
+        totals[1] += check.userRecords.size();
         if (json) {
-          streams.out.println(Json.write(toJson(record, inspection)));
+          streams.out.println(Json.write(toJson(record, check, jsonData)));
         } else {
-          printTable(streams, total, record, inspection, full);
+          printTable(streams, totals[0], record, check, full);
         }
+        streams.flushIfDue();
       }
-    }
+    });
+    progress.done();
+    long corrupt = counts[RecordCheck.Status.CORRUPT.ordinal()];
+    long mismatched = counts[RecordCheck.Status.MD5_MISMATCH.ordinal()];
     if (!json) {
-      streams.out.println(plural(total, "Kinesis record") + ": " + aggregated + " aggregated ("
-          + plural(userRecords, "user record") + "), " + notAggregated + " not aggregated, " + corrupt + " corrupt");
+      streams.out.println(plural(totals[0], "Kinesis record") + ": "
+          + counts[RecordCheck.Status.AGGREGATED.ordinal()] + " aggregated (" + plural(totals[1], "user record")
+          + "), " + counts[RecordCheck.Status.NOT_AGGREGATED.ordinal()] + " not aggregated, " + mismatched
+          + " MD5 mismatch, " + corrupt + " corrupt");
     }
-    if (corrupt > 0) {
+    String problems = corrupt == 0 ? null : corrupt + " of " + plural(totals[0], "Kinesis record")
+        + (corrupt == 1 ? " is" : " are") + " corrupt";
+    if (mismatched > 0 && !allowMd5Mismatch) {
+      problems = (problems == null ? mismatched + " of " + plural(totals[0], "Kinesis record") : problems + ", "
+          + mismatched) + (mismatched == 1 ? " looks" : " look") + " aggregated but failed the MD5 (truncated or "
+          + "corrupt?; --" + ALLOW_MD5_MISMATCH.name() + " accepts that, as KCL does)";
+    }
+    if (problems != null) {
       streams.out.flush();
-      throw CliException.failed(corrupt + " of " + plural(total, "Kinesis record") + (corrupt == 1 ? " is" : " are")
-          + " corrupt");
+      throw CliException.failed(problems);
     }
     return 0;
   }
 
-  /** What one record is. */
-  private static final class Inspection {
-    Classification classification;
-    List<UserRecord> userRecords = List.of();
-    String note;
-    CorruptAggregateException error;
-  }
-
-  private Inspection inspect(byte[] data) {
-    Inspection inspection = new Inspection();
-    inspection.classification = deaggregator.classify(data);
-    switch (inspection.classification) {
-      case AGGREGATED -> inspection.userRecords = deaggregator.deaggregate(data);
-      case NOT_AGGREGATED -> inspection.note = whyNotAggregated(data);
-      default -> {
-        try {
-          deaggregator.deaggregate(data);
-          throw new IllegalStateException("classified as corrupt but decoded: a kpl-codec bug");
-        } catch (CorruptAggregateException e) {
-          inspection.error = e;
-        }
-      }
-    }
-    return inspection;
-  }
-
-  /** Why KCL would pass the record through whole (the decoder's rules, spelled out). */
-  static String whyNotAggregated(byte[] data) {
-    boolean magic = data.length >= MAGIC.length;
-    for (int i = 0; magic && i < MAGIC.length; i++) {
-      magic = data[i] == MAGIC[i];
-    }
-    if (!magic) {
-      return "no KPL magic";
-    }
-    if (data.length < MIN_AGGREGATE_SIZE) {
-      return "KPL magic, but too short for an aggregate";
-    }
-    return "KPL magic, but the MD5 does not match";
-  }
-
-  private void printTable(Streams streams, long number, InputRecord record, Inspection inspection, boolean full) {
+  private static void printTable(Streams streams, long number, InputRecord record, RecordCheck inspection,
+      boolean full) {
     StringBuilder header = new StringBuilder("record ").append(number);
     if (!record.location().isEmpty()) {
       header.append(" (").append(record.location()).append(')');
     }
     header.append(": ");
-    switch (inspection.classification) {
+    switch (inspection.status) {
       case AGGREGATED -> header.append("aggregated, ").append(plural(inspection.userRecords.size(), "user record"));
       case NOT_AGGREGATED -> header.append("not aggregated (").append(inspection.note).append(')');
+      case MD5_MISMATCH -> header.append("MD5 MISMATCH: ").append(inspection.note);
       default -> header.append("CORRUPT at offset ").append(inspection.error.offset()).append(": ")
           .append(inspection.error.reason().description()).append(" (").append(inspection.error.reason())
           .append(')');
@@ -191,7 +162,7 @@ final class InspectCommand extends Command {
     }
     int keyChars = full ? 0 : TABLE_KEY_CHARS;
     int dataChars = full ? 0 : TABLE_DATA_CHARS;
-    if (inspection.classification == Classification.AGGREGATED && !inspection.userRecords.isEmpty()) {
+    if (inspection.status == RecordCheck.Status.AGGREGATED && !inspection.userRecords.isEmpty()) {
       Table table = new Table().row("SUB", "PARTITION KEY", "EXPLICIT HASH KEY", "BYTES", "DATA");
       for (UserRecord user : inspection.userRecords) {
         ByteBuffer data = user.data();
@@ -199,46 +170,46 @@ final class InspectCommand extends Command {
             Text.key(user.explicitHashKey(), keyChars), Text.number(data.remaining()), Text.cell(data, dataChars));
       }
       table.print(streams.out, "  ");
-    } else if (inspection.classification == Classification.NOT_AGGREGATED) {
+    } else if (inspection.status == RecordCheck.Status.NOT_AGGREGATED
+        || inspection.status == RecordCheck.Status.MD5_MISMATCH) {
       streams.out.println("  data: " + Text.cell(ByteBuffer.wrap(record.data()), dataChars));
     }
   }
 
-  private static ObjectNode toJson(InputRecord record, Inspection inspection) {
+  private static ObjectNode toJson(InputRecord record, RecordCheck inspection, boolean jsonData) {
     ObjectNode node = Json.object();
     node.put("source", record.source());
     if (!record.location().isEmpty()) {
       node.put("location", record.location());
     }
-    putIfPresent(node, "shardId", record.shardId());
-    putIfPresent(node, "sequenceNumber", record.sequenceNumber());
-    putIfPresent(node, "arrival", record.arrival());
-    putIfPresent(node, "partitionKey", record.partitionKey());
-    putIfPresent(node, "explicitHashKey", record.explicitHashKey());
+    UserRecordJson.putIfPresent(node, "shardId", record.shardId());
+    UserRecordJson.putIfPresent(node, "sequenceNumber", record.sequenceNumber());
+    UserRecordJson.putIfPresent(node, "arrival", record.arrival());
+    UserRecordJson.putIfPresent(node, "encryptionType", record.encryptionType());
+    UserRecordJson.putIfPresent(node, "partitionKey", record.partitionKey());
+    UserRecordJson.putIfPresent(node, "explicitHashKey", record.explicitHashKey());
     node.put("bytes", record.data().length);
-    switch (inspection.classification) {
+    node.put("status", inspection.status.json());
+    switch (inspection.status) {
       case AGGREGATED -> {
-        node.put("status", "aggregated");
         ArrayNode users = node.putArray("userRecords");
         for (UserRecord user : inspection.userRecords) {
           ObjectNode userNode = users.addObject();
           userNode.put("subSequenceNumber", user.subSequenceNumber());
           userNode.put("partitionKey", user.partitionKey());
-          putIfPresent(userNode, "explicitHashKey", user.explicitHashKey());
-          UserRecordJson.putData(userNode, user.data());
+          UserRecordJson.putIfPresent(userNode, "explicitHashKey", user.explicitHashKey());
+          UserRecordJson.putData(userNode, user.data(), jsonData);
         }
       }
-      case NOT_AGGREGATED -> {
-        node.put("status", "not-aggregated");
+      case NOT_AGGREGATED, MD5_MISMATCH -> {
         node.put("note", inspection.note);
         ObjectNode userNode = node.putArray("userRecords").addObject();
         userNode.put("subSequenceNumber", 0);
-        putIfPresent(userNode, "partitionKey", record.partitionKey());
-        putIfPresent(userNode, "explicitHashKey", record.explicitHashKey());
-        UserRecordJson.putData(userNode, ByteBuffer.wrap(record.data()));
+        UserRecordJson.putIfPresent(userNode, "partitionKey", record.partitionKey());
+        UserRecordJson.putIfPresent(userNode, "explicitHashKey", record.explicitHashKey());
+        UserRecordJson.putData(userNode, ByteBuffer.wrap(record.data()), jsonData);
       }
       default -> {
-        node.put("status", "corrupt");
         ObjectNode error = node.putObject("error");
         error.put("offset", inspection.error.offset());
         error.put("reason", inspection.error.reason().name());
@@ -246,12 +217,6 @@ final class InspectCommand extends Command {
       }
     }
     return node;
-  }
-
-  private static void putIfPresent(ObjectNode node, String field, String value) {
-    if (value != null) {
-      node.put(field, value);
-    }
   }
 
   static String plural(long count, String noun) {

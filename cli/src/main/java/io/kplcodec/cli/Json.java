@@ -1,12 +1,15 @@
 package io.kplcodec.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
 
 /**
@@ -17,6 +20,10 @@ import java.util.Locale;
 final class Json {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** Reads one value of a stream of them: what follows it is the next value, not trailing content. */
+  private static final ObjectReader TREE_READER = MAPPER.reader()
+      .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private Json() {}
 
@@ -36,6 +43,23 @@ final class Json {
       // is not valid in the encoding it detected (a CharConversionException for bytes that look like UTF-32).
       throw new InvalidJsonException(e);
     }
+  }
+
+  /** A streaming parser over {@code in} (left open), for input too big to hold as one tree. */
+  static JsonParser parser(InputStream in) throws IOException {
+    return MAPPER.getFactory().createParser(in).disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+  }
+
+  /** The value at the parser's current token, as a tree; the parser is left on its last token. */
+  static JsonNode tree(JsonParser parser) throws IOException {
+    JsonNode node = TREE_READER.readTree(parser);
+    return node == null ? MAPPER.nullNode() : node;
+  }
+
+  /** What is wrong with JSON, and where, in one line for people: no parser class names or feature hints. */
+  static String describe(IOException e) {
+    return e instanceof JsonProcessingException processing ? InvalidJsonException.describe(processing)
+        : "not readable as JSON text: " + InvalidJsonException.firstLine(String.valueOf(e.getMessage()));
   }
 
   /** One JSON document (a line of JSON lines). */
@@ -81,6 +105,32 @@ final class Json {
     };
   }
 
+  /**
+   * jackson's message without what only its authors need: the source excerpt, "(code 123)" after a character, the
+   * hints naming its features or classes.
+   */
+  static String readable(String message) {
+    java.util.regex.Matcher control = java.util.regex.Pattern.compile("\\(CTRL-CHAR, code (\\d+)\\)")
+        .matcher(message);
+    String shown = control.find() ? control.replaceAll(m -> String.format(Locale.ROOT,
+        "U+%04X, a control character", Integer.parseInt(m.group(1)))) : message;
+    String text = shown.replaceAll(" \\(code -?\\d+\\)", "")
+        .replaceAll("\\s*\\(start marker at \\[Source[^\\]]*\\]\\)", "")
+        .replaceAll("\\s*at \\[Source[^\\]]*\\]", "")
+        .replaceAll("(?i);?\\s*\\(?(?:for|to) (?:allow|accept)[^)]*(?:Feature|enable)[^)]*\\)?", "")
+        .replace("Unexpected end-of-input", "the input ends early")
+        .replace(" in VALUE_STRING", " inside a string").replace(" in FIELD_NAME", " inside a field name");
+    int hint = text.indexOf("StreamReadFeature");
+    if (hint < 0) {
+      hint = text.indexOf("JsonReadFeature");
+    }
+    if (hint >= 0) {
+      int cut = text.lastIndexOf(';', hint);
+      text = cut > 0 ? text.substring(0, cut) : text;
+    }
+    return text.replaceAll("\\bcom\\.fasterxml\\.[\\w.$]+", "a parser type").strip();
+  }
+
   /** Malformed JSON, with a one-line message: what is wrong and where. */
   static final class InvalidJsonException extends Exception {
     private static final long serialVersionUID = 1L;
@@ -103,13 +153,25 @@ final class Json {
       return line;
     }
 
-    private static String firstLine(String message) {
+    /** What is wrong, without where: for a caller that names the place itself (a line of JSON lines). */
+    String reason() {
+      return getCause() instanceof JsonProcessingException processing
+          ? readable(firstLine(processing.getOriginalMessage())) : getMessage();
+    }
+
+    /** The column of the error, from 1, or -1 if unknown. */
+    long column() {
+      return getCause() instanceof JsonProcessingException processing && processing.getLocation() != null
+          ? processing.getLocation().getColumnNr() : -1;
+    }
+
+    static String firstLine(String message) {
       int newline = message.indexOf('\n');
       return newline >= 0 ? message.substring(0, newline) : message;
     }
 
-    private static String describe(JsonProcessingException e) {
-      String message = firstLine(e.getOriginalMessage());
+    static String describe(JsonProcessingException e) {
+      String message = readable(firstLine(e.getOriginalMessage()));
       JsonLocation location = e.getLocation();
       return location == null || location.getLineNr() < 0 ? message
           : message + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";

@@ -15,6 +15,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -45,8 +46,11 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
  */
 final class KinesisEndpoint implements AutoCloseable {
   static final Option ENDPOINT = Option.value("endpoint", "local|aws|URL",
-      "the Kinesis API: kplc's local kinesalite (default), AWS, or a URL");
-  static final Option REGION = Option.value("region", "REGION", "AWS region (default: the SDK's region chain)");
+      "the Kinesis API: kplc's local kinesalite (default, unless AWS_ENDPOINT_URL is set), AWS, or a URL");
+  static final Option REGION = Option.value("region", "REGION",
+      "AWS region (default: AWS_REGION, else the profile's region)");
+  static final Option PROFILE = Option.value("profile", "NAME",
+      "the AWS profile for credentials and region (default: AWS_PROFILE, else default)");
   static final Option DATA_DIR = Option.value("data-dir", "DIR",
       "where the local kinesalite keeps its streams (default ~/.cache/kpl-codec/kplc-kinesalite)");
 
@@ -68,6 +72,8 @@ final class KinesisEndpoint implements AutoCloseable {
 
   private final KinesisAsyncClient client;
   private final String description;
+  /** The AWS profile --profile named, for messages; null if none. */
+  private String profile;
   private final boolean emulator;
   private final boolean localKinesalite;
   private final LocalKinesis local;
@@ -89,16 +95,20 @@ final class KinesisEndpoint implements AutoCloseable {
 
   /** The options of commands that talk to Kinesis. */
   static List<Option> options() {
-    return List.of(ENDPOINT, REGION, DATA_DIR);
+    return List.of(ENDPOINT, REGION, PROFILE, DATA_DIR);
   }
 
   /** Connects as {@code --endpoint} says, starting the local kinesalite if needed. */
   static KinesisEndpoint open(Arguments arguments, Streams streams) throws IOException, InterruptedException {
-    String endpoint = arguments.string("endpoint", "local");
+    String environmentEndpoint = firstNonBlank(System.getenv("AWS_ENDPOINT_URL_KINESIS"),
+        System.getenv("AWS_ENDPOINT_URL"));
+    String endpoint = arguments.string("endpoint", environmentEndpoint != null ? environmentEndpoint : "local");
     String region = arguments.string("region", null);
+    String profile = arguments.string("profile", null);
     if (endpoint.equals("local")) {
-      if (region != null) {
-        throw arguments.usageError("--region is for --endpoint aws or a URL, not the local kinesalite");
+      if (region != null || profile != null) {
+        throw arguments.usageError("--" + (region != null ? "region" : "profile") + " is for --endpoint aws or a "
+            + "URL, not the local kinesalite");
       }
       Path dataDir = Paths.get(arguments.string("data-dir", defaultDataDir().toString())).toAbsolutePath();
       return openLocal(dataDir, streams, true);
@@ -111,12 +121,12 @@ final class KinesisEndpoint implements AutoCloseable {
           .httpClientBuilder(NettyNioAsyncHttpClient.builder()
               .eventLoopGroup(EVENT_LOOP)
               .connectionTimeout(Duration.ofSeconds(5)));
-      if (region != null) {
-        builder.region(Region.of(region));
-      }
+      configure(builder, region, profile);
       KinesisAsyncClient client = build(builder);
-      return new KinesisEndpoint(client, "AWS " + client.serviceClientConfiguration().region(), false, false, null,
-          null, null, null);
+      KinesisEndpoint aws = new KinesisEndpoint(client, "AWS " + client.serviceClientConfiguration().region(), false,
+          false, null, null, null, null);
+      aws.profile = profile;
+      return aws;
     }
     URI uri;
     try {
@@ -128,7 +138,10 @@ final class KinesisEndpoint implements AutoCloseable {
       throw arguments.usageError("--endpoint must be local, aws or an http(s) URL, not '" + endpoint + "'");
     }
     boolean loopback = isLoopback(uri.getHost());
-    return new KinesisEndpoint(client(uri, region, loopback), endpoint, loopback, false, null, null, null, null);
+    KinesisEndpoint url = new KinesisEndpoint(client(uri, region, profile, loopback), endpoint, loopback, false, null,
+        null, null, null);
+    url.profile = profile;
+    return url;
   }
 
   /**
@@ -151,7 +164,7 @@ final class KinesisEndpoint implements AutoCloseable {
       }
       URI uri = URI.create(readAddress(addressFile, WAIT_FOR_OTHER_SECONDS));
       streams.progress("using the local kinesalite another kplc runs on " + uri + " (data in " + dataDir + ")");
-      return new KinesisEndpoint(client(uri, null, true), "local kinesalite " + uri, true, true, null, null, null,
+      return new KinesisEndpoint(client(uri, null, null, true), "local kinesalite " + uri, true, true, null, null, null,
           null);
     }
     Files.deleteIfExists(addressFile); // left by a kplc that was killed: the lock was free, so it is stale
@@ -173,7 +186,8 @@ final class KinesisEndpoint implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(hook);
     Files.writeString(addressFile, local.endpoint().toString(), StandardCharsets.UTF_8);
     streams.progress("local kinesalite on " + local.endpoint() + " (data in " + dataDir + ")");
-    return new KinesisEndpoint(client(local.endpoint(), null, true), "local kinesalite " + local.endpoint(), true,
+    return new KinesisEndpoint(client(local.endpoint(), null, null, true), "local kinesalite " + local.endpoint(),
+        true,
         true, local, channel, addressFile, hook);
   }
 
@@ -241,7 +255,7 @@ final class KinesisEndpoint implements AutoCloseable {
    * A client for {@code uri}; on a loopback address with test credentials and, unless {@code region} says otherwise,
    * us-east-1. The caller closes it.
    */
-  static KinesisAsyncClient client(URI uri, String region, boolean loopback) {
+  static KinesisAsyncClient client(URI uri, String region, String profile, boolean loopback) {
     KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
         .endpointOverride(uri)
         .httpClientBuilder(NettyNioAsyncHttpClient.builder()
@@ -249,24 +263,106 @@ final class KinesisEndpoint implements AutoCloseable {
             // Plain-HTTP emulators speak HTTP/1.1 only; every call kplc makes works over it.
             .protocol("http".equals(uri.getScheme()) ? Protocol.HTTP1_1 : Protocol.HTTP2)
             .connectionTimeout(Duration.ofSeconds(5)));
-    if (region != null) {
-      builder.region(Region.of(region));
-    } else if (loopback) {
-      builder.region(Region.US_EAST_1);
-    }
-    if (loopback) {
+    if (loopback && profile == null) {
+      builder.region(Region.of(region != null ? region : "us-east-1"));
       builder.credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")));
+    } else {
+      configure(builder, region, profile);
     }
     return build(builder);
+  }
+
+  /** Region and credentials as the AWS CLI finds them: --region, --profile, else AWS_REGION, AWS_PROFILE, ~/.aws. */
+  private static void configure(KinesisAsyncClientBuilder builder, String region, String profile) {
+    if (region != null) {
+      builder.region(Region.of(region));
+    }
+    if (profile != null) {
+      builder.overrideConfiguration(o -> o.defaultProfileName(profile));
+    }
   }
 
   private static KinesisAsyncClient build(KinesisAsyncClientBuilder builder) {
     try {
       return builder.build();
     } catch (SdkClientException e) {
-      throw CliException.failed("cannot create a Kinesis client: " + e.getMessage()
-          + " (pass --region, or set AWS_REGION)", e);
+      throw explained(e, null, null).orElseThrow(() -> CliException.failed("cannot create a Kinesis client: "
+          + firstLine(e.getMessage()), e));
     }
+  }
+
+  /**
+   * A failure of a call to this endpoint as one line saying what is missing and how to give it (no region, no
+   * credentials, nothing listening), or the failure itself when it is something else.
+   */
+  Exception explain(Exception failure) {
+    Throwable cause = failure;
+    while ((cause instanceof java.util.concurrent.ExecutionException
+        || cause instanceof java.util.concurrent.CompletionException) && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    Optional<CliException> explained = explained(cause, description, profile);
+    return explained.isPresent() ? explained.get() : failure;
+  }
+
+  private static Optional<CliException> explained(Throwable error, String endpoint, String profileName) {
+    String message = String.valueOf(error.getMessage());
+    if (message.contains("Unable to load region")) {
+      return Optional.of(CliException.failed("no AWS region: give --region, set AWS_REGION, or set one for the "
+          + "profile in ~/.aws/config (aws configure)", error));
+    }
+    if (message.contains("Unable to load credentials")) {
+      String profile = firstNonBlank(profileName, System.getenv("AWS_PROFILE"));
+      return Optional.of(CliException.failed("no AWS credentials" + (profile == null ? ""
+          : " for profile " + profile + " (in ~/.aws/credentials or ~/.aws/config)")
+          + ": give --profile NAME (or set AWS_PROFILE), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run "
+          + "aws configure (or aws sso login)", error));
+    }
+    if (message.contains("profile file") || message.contains("Profile file contained no")
+        || message.contains("does not exist in the profile file")) {
+      return Optional.of(CliException.failed("AWS profile problem: " + firstLine(message), error));
+    }
+    // The SDK retries: the first attempt's cause may sit among the suppressed exceptions of the last one.
+    StringBuilder chain = new StringBuilder();
+    String unknownHost = null;
+    java.util.ArrayDeque<Throwable> pending = new java.util.ArrayDeque<>(List.of(error));
+    for (int seen = 0; !pending.isEmpty() && seen < 50; seen++) {
+      Throwable t = pending.pop();
+      chain.append(t.getClass().getSimpleName()).append(": ").append(t.getMessage()).append('\n');
+      if (t instanceof java.net.UnknownHostException) {
+        unknownHost = firstLine(t.getMessage());
+      }
+      if (t.getCause() != null && t.getCause() != t) {
+        pending.push(t.getCause());
+      }
+      pending.addAll(List.of(t.getSuppressed()));
+    }
+    String text = chain.toString();
+    String why = unknownHost != null ? "unknown host " + unknownHost
+        : text.contains("Connection refused") ? "connection refused"
+        : text.contains("ConnectException") || text.contains("Network is unreachable") ? "cannot connect"
+        : text.contains("Acquire operation took longer") || text.contains("onnection timed out")
+        || text.contains("ConnectTimeoutException") ? "no connection within the timeout" : null;
+    if (why != null) {
+      return Optional.of(CliException.failed("cannot reach the Kinesis API at " + (endpoint == null ? "its endpoint"
+          : endpoint) + ": " + why + " (is it running? --endpoint, AWS_ENDPOINT_URL and --region choose it)", error));
+    }
+    return Optional.empty();
+  }
+
+  private static String firstLine(String message) {
+    String text = String.valueOf(message);
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+
+  private static String firstNonBlank(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value.strip();
+      }
+    }
+    return null;
   }
 
   private static boolean isLoopback(String host) {

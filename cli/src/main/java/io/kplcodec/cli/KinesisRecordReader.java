@@ -1,13 +1,14 @@
 package io.kplcodec.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -15,49 +16,76 @@ import java.util.stream.Stream;
 
 /**
  * Reads Kinesis records from kplc's input: files, directories (each file in name order) or stdin, in any {@link
- * InputFormat}. Malformed input is a {@link CliException} naming the file and line or JSON path. Stateless and
- * thread-safe.
+ * InputFormat}, streamed: each record goes to the {@link Handler} as soon as it is read, so memory is bounded by the
+ * largest single record whatever the input's size. Malformed input is a {@link CliException} naming the file and
+ * line or JSON path; input that looks like JSON or base64 lines is never quietly taken as one raw record. Stateless
+ * and thread-safe.
  */
 final class KinesisRecordReader {
+  /** The largest Kinesis record (data and partition key): a bigger raw input cannot be one record. */
+  static final int LARGEST_RECORD = AggregateCommand.LARGEST_MAX_RECORD_SIZE;
+  /** The longest base64 line of such a record, with room for a CR and surrounding blanks. */
+  private static final int LONGEST_BASE64_LINE = (LARGEST_RECORD + 2) / 3 * 4 + 64;
+  /** How much of an input detection looks at. */
+  private static final int PEEK = 64 * 1024;
+  private static final Base64.Decoder STANDARD = Base64.getDecoder();
+  private static final Base64.Decoder URL_SAFE = Base64.getUrlDecoder();
+
   private KinesisRecordReader() {}
 
-  /** What one input (a file, or stdin) held. */
+  /** Where the records of each input go, as they are read. */
+  interface Handler {
+    /**
+     * Called once per input, before its first record (or at its end if it has none).
+     *
+     * @param note why {@code auto} chose the format, or null when {@code --format} named it
+     */
+    void input(String source, InputFormat format, String note);
+
+    void record(InputRecord record);
+  }
+
+  /** What one input held, collected (tests, fuzzing). */
   record Parsed(String source, InputFormat format, String note, List<InputRecord> records) {}
 
-  /** Every input named by {@code paths} ({@code -} or none: stdin), each parsed in {@code format}. */
-  static List<Parsed> readAll(List<String> paths, InputFormat format, Streams streams) {
-    List<Parsed> parsed = new ArrayList<>();
+  /** Every input named by {@code paths} ({@code -} or none: stdin), each read in {@code format}. */
+  static void readAll(List<String> paths, InputFormat format, Streams streams, Handler handler) {
     for (String name : paths.isEmpty() ? List.of("-") : paths) {
       if (name.equals("-")) {
-        parsed.add(parse("stdin", readStdin(streams), format));
+        read("stdin", stdin(streams), format, handler);
         continue;
       }
       Path path = Paths.get(name);
       if (Files.isDirectory(path)) {
         for (Path file : filesIn(path)) {
-          parsed.add(parse(file.toString(), read(file), format));
+          readFile(file.toString(), file, format, handler);
         }
       } else {
-        parsed.add(parse(name, read(path), format));
+        readFile(name, path, format, handler);
       }
     }
-    return parsed;
   }
 
-  /** Stdin's bytes; a usage error if it is a terminal, where nobody would type records. */
-  static byte[] readStdin(Streams streams) {
+  /** Stdin; a usage error if it is a terminal, where nobody would type records. */
+  static InputStream stdin(Streams streams) {
     if (streams.in == System.in && System.console() != null) {
       throw CliException.usage("no input: name a file, or pipe records into stdin");
     }
-    try {
-      return streams.in.readAllBytes();
+    return streams.in;
+  }
+
+  private static void readFile(String source, Path file, InputFormat format, Handler handler) {
+    try (InputStream in = Files.newInputStream(file)) {
+      read(source, in, format, handler);
+    } catch (NoSuchFileException e) {
+      throw CliException.failed("cannot read " + file + ": no such file");
     } catch (IOException e) {
-      throw CliException.failed("cannot read stdin: " + e.getMessage(), e);
+      throw CliException.failed("cannot read " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** A file's bytes, with a one-line error if it cannot be read. */
-  static byte[] read(Path file) {
+  /** A small file's bytes (a shard map), with a one-line error if it cannot be read. */
+  static byte[] readSmall(Path file) {
     try {
       return Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -79,228 +107,162 @@ final class KinesisRecordReader {
     }
   }
 
-  /** The records of one input. */
+  /** The records of one input held in memory, collected. */
   static Parsed parse(String source, byte[] content, InputFormat format) {
-    switch (format) {
-      case RAW:
-        return new Parsed(source, InputFormat.RAW, null,
-            List.of(new InputRecord(source, "", content, null, null, null, null, null)));
-      case BASE64:
-        return new Parsed(source, InputFormat.BASE64, null, base64Lines(source, content, true));
-      case LAMBDA:
-      case GET_RECORDS:
-        return json(source, content, format, true);
-      default:
-        return detect(source, content);
+    final class Collector implements Handler {
+      InputFormat found;
+      String note;
+      final List<InputRecord> records = new ArrayList<>();
+
+      @Override
+      public void input(String s, InputFormat f, String n) {
+        found = f;
+        note = n;
+      }
+
+      @Override
+      public void record(InputRecord record) {
+        records.add(record);
+      }
+    }
+    Collector collector = new Collector();
+    read(source, new ByteArrayInputStream(content), format, collector);
+    return new Parsed(source, collector.found, collector.note, collector.records);
+  }
+
+  /** The records of one input, streamed to {@code handler}. */
+  static void read(String source, InputStream stream, InputFormat format, Handler handler) {
+    BufferedInputStream in = new BufferedInputStream(stream, PEEK);
+    try {
+      in.mark(PEEK);
+      byte[] peek = in.readNBytes(PEEK);
+      in.reset();
+      // A UTF-8 byte order mark, as Windows editors write, is skipped by the text formats; raw bytes stay whole.
+      int start = peek.length >= 3 && (peek[0] & 0xFF) == 0xEF && (peek[1] & 0xFF) == 0xBB
+          && (peek[2] & 0xFF) == 0xBF ? 3 : 0;
+      switch (format) {
+        case RAW -> raw(source, in, handler, null);
+        case BASE64 -> {
+          in.skipNBytes(start);
+          base64Lines(source, in, handler, null);
+        }
+        case LAMBDA, GET_RECORDS -> new JsonInput(source, in, format, handler).read(start);
+        default -> detect(source, in, peek, start, handler);
+      }
+    } catch (IOException e) {
+      throw CliException.failed("cannot read " + source + ": " + e.getMessage(), e);
     }
   }
 
-  private static Parsed detect(String source, byte[] content) {
-    int first = firstSignificantByte(content);
-    if (first < 0) {
+  private static void detect(String source, BufferedInputStream in, byte[] peek, int start, Handler handler)
+      throws IOException {
+    int first = start;
+    while (first < peek.length && isBlank(peek[first])) {
+      first++;
+    }
+    if (first == peek.length && peek.length < PEEK) {
       throw CliException.failed(source + " is empty: no record to read");
     }
-    if (content[first] == '{' || content[first] == '[') {
-      Parsed json = json(source, content, InputFormat.AUTO, false);
-      if (json != null) {
-        return json;
-      }
-      return new Parsed(source, InputFormat.RAW,
-          "read as one raw record: JSON, but not a Lambda event or GetRecords output (--format chooses)",
-          parse(source, content, InputFormat.RAW).records());
+    if (first < peek.length && (peek[first] == '{' || peek[first] == '[')) {
+      new JsonInput(source, in, InputFormat.AUTO, handler).read(start);
+      return;
     }
-    List<InputRecord> lines = base64Lines(source, content, false);
-    if (lines != null) {
-      return new Parsed(source, InputFormat.BASE64, null, lines);
+    int textEnd = asciiTextEnd(peek, start);
+    if (textEnd < 0) {
+      raw(source, in, handler, "auto: binary, neither JSON nor base64 lines");
+      return;
     }
-    return new Parsed(source, InputFormat.RAW, null, parse(source, content, InputFormat.RAW).records());
+    int base64Line = firstBase64Line(peek, start, textEnd);
+    if (base64Line > 0) {
+      in.skipNBytes(start);
+      base64Lines(source, in, handler, "auto: text whose line " + base64Line + " is base64");
+    } else {
+      raw(source, in, handler, "auto: text, but neither JSON nor base64 lines");
+    }
   }
 
-  /** Index of the first byte that is not whitespace or a UTF-8 byte order mark, or -1. */
-  private static int firstSignificantByte(byte[] content) {
-    int i = content.length >= 3 && (content[0] & 0xFF) == 0xEF && (content[1] & 0xFF) == 0xBB
-        && (content[2] & 0xFF) == 0xBF ? 3 : 0;
-    while (i < content.length && Character.isWhitespace(content[i])) {
-      i++;
-    }
-    return i < content.length ? i : -1;
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
   }
 
-  /**
-   * One record per non-blank line. With {@code strict}, a bad line is an error; without (detection), null means
-   * "not base64 lines".
-   */
-  private static List<InputRecord> base64Lines(String source, byte[] content, boolean strict) {
-    for (byte b : content) {
-      if (b < 0 && !strict) {
-        return null; // base64 is ASCII: binary input is a raw record
+  /** Where the complete lines of printable ASCII text in {@code peek} end, or -1 if it is not such text. */
+  private static int asciiTextEnd(byte[] peek, int start) {
+    int lastNewline = -1;
+    for (int i = start; i < peek.length; i++) {
+      byte b = peek[i];
+      if (b == '\n') {
+        lastNewline = i;
+      } else if (b != '\t' && b != '\r' && (b < 0x20 || b > 0x7E)) {
+        return -1;
       }
     }
-    String[] lines = new String(content, StandardCharsets.UTF_8).split("\r?\n", -1);
-    List<InputRecord> records = new ArrayList<>();
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
+    return peek.length < PEEK || lastNewline < 0 ? peek.length : lastNewline;
+  }
+
+  /** The number of the first complete line in {@code peek[start, end)} that is base64, or 0 if none is. */
+  private static int firstBase64Line(byte[] peek, int start, int end) {
+    int number = 1;
+    int lineStart = start;
+    for (int i = start; i <= end; i++) {
+      if (i == end || peek[i] == '\n') {
+        String line = new String(peek, lineStart, i - lineStart, StandardCharsets.US_ASCII).strip();
+        if (!line.isEmpty() && decodeBase64(line) != null) {
+          return number;
+        }
+        number++;
+        lineStart = i + 1;
+      }
+    }
+    return 0;
+  }
+
+  /** Standard or URL-safe base64 (padding optional for the latter), or null if it is neither. */
+  static byte[] decodeBase64(String text) {
+    try {
+      return STANDARD.decode(text);
+    } catch (IllegalArgumentException e) {
+      try {
+        return URL_SAFE.decode(text);
+      } catch (IllegalArgumentException e2) {
+        return null;
+      }
+    }
+  }
+
+  static void raw(String source, InputStream in, Handler handler, String note) throws IOException {
+    byte[] content = in.readNBytes(LARGEST_RECORD + 1);
+    if (content.length > LARGEST_RECORD) {
+      throw CliException.failed(source + " is larger than " + Text.size(LARGEST_RECORD) + ", the largest Kinesis "
+          + "record, so it is not one raw record" + (note == null ? "" : " (" + note + ")")
+          + "; --format base64, lambda or get-records reads several records");
+    }
+    handler.input(source, InputFormat.RAW, note);
+    handler.record(new InputRecord(source, "", content, null, null, null, null, null, null));
+  }
+
+  /** One record per non-blank line; a line that is not base64 is an error naming it. */
+  private static void base64Lines(String source, InputStream in, Handler handler, String note) throws IOException {
+    LineReader lines = new LineReader(source, in, LONGEST_BASE64_LINE);
+    boolean any = false;
+    for (String line; (line = lines.next()) != null; ) {
+      line = line.strip();
       if (line.isEmpty()) {
         continue;
       }
-      byte[] data;
-      try {
-        data = Base64.getDecoder().decode(line);
-      } catch (IllegalArgumentException e) {
-        if (!strict) {
-          return null;
-        }
-        throw CliException.failed(source + " line " + (i + 1) + ": not valid base64 (" + e.getMessage() + ")");
+      byte[] data = decodeBase64(line);
+      if (data == null) {
+        throw CliException.failed(source + " line " + lines.number() + ": not valid base64"
+            + (note == null ? "" : " (read as base64 lines, " + note + "; --format raw reads it as one record)"));
       }
-      records.add(new InputRecord(source, "line " + (i + 1), data, null, null, null, null, null));
-    }
-    if (records.isEmpty()) {
-      if (strict) {
-        throw CliException.failed(source + " is empty: no record to read");
+      if (!any) {
+        handler.input(source, InputFormat.BASE64, note);
+        any = true;
       }
-      return null;
+      handler.record(new InputRecord(source, "line " + lines.number(), data, null, null, null, null, null, null));
     }
-    return records;
-  }
-
-  /**
-   * Records from JSON: one document, or JSON lines. With {@code strict} (a JSON format was asked for), anything else
-   * is an error; without (detection), null means "not JSON of a known shape".
-   */
-  private static Parsed json(String source, byte[] content, InputFormat wanted, boolean strict) {
-    List<JsonNode> roots = new ArrayList<>();
-    List<String> rootLocations = new ArrayList<>();
-    try {
-      roots.add(Json.read(content));
-      rootLocations.add("");
-    } catch (Json.InvalidJsonException whole) {
-      if (!jsonLines(source, content, roots, rootLocations)) {
-        if (!strict) {
-          return null;
-        }
-        throw CliException.failed(source + ": invalid JSON: " + whole.getMessage());
-      }
-    }
-    List<InputRecord> records = new ArrayList<>();
-    InputFormat found = null;
-    for (int r = 0; r < roots.size(); r++) {
-      JsonNode root = roots.get(r);
-      String at = rootLocations.get(r);
-      List<JsonNode> elements = new ArrayList<>();
-      List<String> locations = new ArrayList<>();
-      if (root.isObject() && root.path("Records").isArray()) {
-        addElements(root.get("Records"), join(at, "Records"), elements, locations);
-        found = found != null ? found : InputFormat.GET_RECORDS; // an empty Records array reads either way
-      } else if (root.isArray()) {
-        addElements(root, at, elements, locations);
-      } else if (root.isObject()) {
-        elements.add(root);
-        locations.add(at);
-      } else if (!strict) {
-        return null;
-      } else {
-        throw CliException.failed(source + (at.isEmpty() ? "" : " " + at) + ": expected a JSON object or array, not "
-            + Json.kind(root));
-      }
-      for (int i = 0; i < elements.size(); i++) {
-        JsonNode element = elements.get(i);
-        String where = source + (locations.get(i).isEmpty() ? "" : " " + locations.get(i));
-        InputFormat kind = element.path("kinesis").isObject() ? InputFormat.LAMBDA
-            : element.isObject() && element.has("Data") ? InputFormat.GET_RECORDS : null;
-        if (kind == null || strict && kind != wanted) {
-          if (!strict) {
-            return null;
-          }
-          throw CliException.failed(where + ": not " + (wanted == InputFormat.LAMBDA
-              ? "a Lambda Kinesis event record (no kinesis.data)" : "a Kinesis API record (no Data)"));
-        }
-        found = kind;
-        records.add(kind == InputFormat.LAMBDA ? lambdaRecord(source, locations.get(i), element)
-            : apiRecord(source, locations.get(i), element));
-      }
-    }
-    // Nothing told the kind apart (an empty array): zero records, read as GetRecords output like an empty Records.
-    return new Parsed(source, strict ? wanted : found != null ? found : InputFormat.GET_RECORDS, null, records);
-  }
-
-  /** JSON lines: true if every non-blank line is one JSON document (and there is at least one). */
-  private static boolean jsonLines(String source, byte[] content, List<JsonNode> roots, List<String> locations) {
-    String[] lines = new String(content, StandardCharsets.UTF_8).split("\r?\n", -1);
-    List<JsonNode> parsed = new ArrayList<>();
-    List<String> at = new ArrayList<>();
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].isBlank()) {
-        continue;
-      }
-      try {
-        parsed.add(Json.read(lines[i]));
-        at.add("line " + (i + 1));
-      } catch (Json.InvalidJsonException e) {
-        if (parsed.isEmpty()) {
-          return false; // not JSON lines at all: report the whole-document error
-        }
-        throw CliException.failed(source + " line " + (i + 1) + ": invalid JSON: " + e.getMessage());
-      }
-    }
-    if (parsed.size() < 2) {
-      return false;
-    }
-    roots.addAll(parsed);
-    locations.addAll(at);
-    return true;
-  }
-
-  private static void addElements(JsonNode array, String at, List<JsonNode> elements, List<String> locations) {
-    for (int i = 0; i < array.size(); i++) {
-      elements.add(array.get(i));
-      locations.add(at + "[" + i + "]");
+    if (!any) {
+      throw CliException.failed(source + " is empty: no record to read");
     }
   }
 
-  private static String join(String location, String field) {
-    return location.isEmpty() ? field : location + " " + field;
-  }
-
-  private static InputRecord lambdaRecord(String source, String location, JsonNode element) {
-    String where = source + (location.isEmpty() ? "" : " " + location);
-    JsonNode kinesis = element.get("kinesis");
-    byte[] data = base64Field(kinesis, "data", where + " kinesis");
-    String eventId = Json.text(element, "eventID", where);
-    String shardId = eventId != null && eventId.startsWith("shardId-") && eventId.indexOf(':') > 0
-        ? eventId.substring(0, eventId.indexOf(':')) : null;
-    return new InputRecord(source, location, data, Json.text(kinesis, "partitionKey", where),
-        null, Json.text(kinesis, "sequenceNumber", where), shardId,
-        timestamp(kinesis.get("approximateArrivalTimestamp")));
-  }
-
-  private static InputRecord apiRecord(String source, String location, JsonNode element) {
-    String where = source + (location.isEmpty() ? "" : " " + location);
-    byte[] data = base64Field(element, "Data", where);
-    return new InputRecord(source, location, data, Json.text(element, "PartitionKey", where),
-        Json.text(element, "ExplicitHashKey", where), Json.text(element, "SequenceNumber", where), null,
-        timestamp(element.get("ApproximateArrivalTimestamp")));
-  }
-
-  private static byte[] base64Field(JsonNode object, String field, String where) {
-    String text = Json.text(object, field, where);
-    if (text == null) {
-      throw CliException.failed(where + ": " + field + " is missing");
-    }
-    try {
-      return Base64.getDecoder().decode(text.strip());
-    } catch (IllegalArgumentException e) {
-      throw CliException.failed(where + ": " + field + " is not valid base64 (" + e.getMessage() + ")");
-    }
-  }
-
-  /** Epoch seconds (the API's and Lambda's form) as an ISO instant; a string (the AWS CLI's form) as it is. */
-  private static String timestamp(JsonNode value) {
-    if (value == null || value.isNull()) {
-      return null;
-    }
-    if (value.isNumber()) {
-      return Instant.ofEpochMilli(Math.round(value.doubleValue() * 1000)).toString();
-    }
-    return value.asText();
-  }
 }

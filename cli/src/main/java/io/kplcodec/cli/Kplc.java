@@ -21,9 +21,14 @@ import java.util.concurrent.ExecutionException;
  * no state between runs.
  */
 public final class Kplc {
+  private static final java.util.logging.Logger NETTY_LOGGER = java.util.logging.Logger.getLogger("io.netty");
+
   static {
     // kinesalite (the default endpoint) speaks JSON only; Kinesis itself accepts JSON as well as CBOR.
     System.setProperty("aws.cborEnabled", "false");
+    // Netty logs through java.util.logging here: its warnings (a multi-line stack trace for a host that does not
+    // resolve) would bury kplc's one-line error. Held in a field: the logging framework keeps loggers weakly.
+    NETTY_LOGGER.setLevel(java.util.logging.Level.OFF);
   }
 
   private static final List<Command> COMMANDS = List.of(
@@ -39,11 +44,11 @@ public final class Kplc {
 
   /** Runs kplc with the process's standard streams (UTF-8 whatever the platform charset) and exits. */
   public static void main(String[] args) {
-    PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-        false, StandardCharsets.UTF_8);
+    PrintStream out = new PrintStream(new BufferedOutputStream(new StandardOutput(), 1 << 16), false,
+        StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
     int code = run(args, System.in, out, err);
-    out.flush();
+    code = flush(out, code);
     err.flush();
     System.exit(code);
   }
@@ -54,6 +59,24 @@ public final class Kplc {
    * @return the exit code
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    try {
+      return runCommand(args, in, out, err);
+    } catch (StandardOutput.Closed e) {
+      return 0; // the reader of our output is gone (head -1): stop, as cat does
+    }
+  }
+
+  /** Flushes standard output; a reader that went away meanwhile (a closed pipe) is no failure. */
+  private static int flush(PrintStream out, int code) {
+    try {
+      out.flush();
+      return code;
+    } catch (StandardOutput.Closed e) {
+      return 0;
+    }
+  }
+
+  private static int runCommand(String[] args, InputStream in, PrintStream out, PrintStream err) {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     boolean verbose = false;
     while (!rest.isEmpty() && (rest.get(0).equals("--verbose") || rest.get(0).equals("-v"))) {
@@ -92,19 +115,21 @@ public final class Kplc {
         out.flush();
         return 0;
       }
-      streams = new Streams(name, in, out, err, verbose || arguments.flag("verbose"));
+      streams = new Streams(name, in, out, err, verbose || arguments.flag("verbose"), arguments.flag("quiet"));
       int code = command.run(arguments, streams);
       out.flush();
       return code;
     } catch (CliException e) {
-      out.flush();
+      flush(out, 0);
       err.println("kplc " + name + ": " + e.getMessage());
       if (verbose || streams != null && streams.verbose) {
         (e.getCause() != null ? e.getCause() : e).printStackTrace(err);
       }
       return e.exitCode();
+    } catch (StandardOutput.Closed e) {
+      throw e;
     } catch (Exception | OutOfMemoryError | StackOverflowError e) {
-      out.flush();
+      flush(out, 0);
       Throwable cause = unwrap(e);
       err.println("kplc " + name + ": " + describe(cause));
       if (verbose || streams != null && streams.verbose) {
@@ -132,8 +157,10 @@ public final class Kplc {
     }
     help.append("""
 
-        Common options: --verbose (-v) for more detail and stack traces, --help (-h).
-        Exit codes: 0 success, 1 bad data or a failed operation, 2 a bad command line.
+        Common options: --verbose (-v) for more detail and stack traces, --quiet (-q) for no progress line,
+        --help (-h).
+        Exit codes: 0 success (also when the reader of stdout went away, as with | head), 1 bad data or a failed
+        operation, 2 a bad command line.
 
         Start with: kplc demo
         """);

@@ -1,5 +1,7 @@
 package io.kplcodec.cli;
 
+import io.kplcodec.Aggregator;
+import io.kplcodec.KinesisRecord;
 import io.kplcodec.aws.KinesisProducer;
 import io.kplcodec.aws.ProducerCounters;
 import java.io.BufferedReader;
@@ -39,12 +41,14 @@ final class PutCommand extends Command {
   List<Option> options() {
     return List.of(
         Option.value("stream", "NAME", "the stream to put into (required)"),
-        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.DATA_DIR,
+        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.PROFILE, KinesisEndpoint.DATA_DIR,
         Option.value("create-shards", "N", "create the stream with N shards if it does not exist (on the local "
             + "kinesalite: 4 unless given)"),
         Option.value("max-record-size", "BYTES", "the stream's maximum record size: 1MiB (default) up to 10MiB"),
         Option.value("max-request-size", "BYTES", "largest PutRecords call: 5MiB (4MiB for local emulators) up "
-            + "to 10MiB"));
+            + "to 10MiB"),
+        Option.flag("validate-only", "check every line (JSON, keys, sizes) as put would, and put nothing: no "
+            + "endpoint is needed"));
   }
 
   @Override
@@ -73,72 +77,133 @@ final class PutCommand extends Command {
     int maxRecordSize = arguments.bytes("max-record-size", AggregateCommand.DEFAULT_MAX_RECORD_SIZE, 1,
         AggregateCommand.LARGEST_MAX_RECORD_SIZE);
     List<String> sources = arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals();
+    if (arguments.flag("validate-only")) {
+      return validate(sources, maxRecordSize, streams);
+    }
     try (KinesisEndpoint endpoint = KinesisEndpoint.open(arguments, streams)) {
-      int maxRequestSize = arguments.bytes("max-request-size",
-          endpoint.isEmulator() ? EMULATOR_MAX_REQUEST_SIZE : DEFAULT_MAX_REQUEST_SIZE, 1, 10 * 1024 * 1024);
-      Integer createShards = null;
-      if (arguments.has("create-shards")) {
-        createShards = arguments.integer("create-shards", 1, 1, 10_000);
-      } else if (endpoint.isLocalKinesalite()) {
-        createShards = DEFAULT_LOCAL_SHARDS;
-      }
-      ensureStream(endpoint, stream, createShards, streams);
-
-      AtomicReference<Throwable> firstFailure = new AtomicReference<>();
-      long started = System.nanoTime();
-      ProducerCounters counters;
-      CliException badInput = null;
-      try (KinesisProducer producer = KinesisProducer.builder(endpoint.client(), stream)
-          .maxRecordSize(maxRecordSize)
-          .maxRequestSize(maxRequestSize)
-          .build()) {
-        try {
-          for (String source : sources) {
-            try (BufferedReader reader = AggregateCommand.open(source, streams)) {
-              UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
-                try {
-                  producer.add(line.partitionKey(), line.explicitHashKey(), line.data()).whenComplete((r, e) -> {
-                    if (e != null) {
-                      firstFailure.compareAndSet(null, e);
-                    }
-                  });
-                } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
-                  throw CliException.failed(line.location() + ": " + e.getMessage(), e);
-                }
-              });
-            }
-          }
-        } catch (CliException e) {
-          badInput = e; // the records before the bad line are still put (close flushes), then the error is reported
+      try {
+        int maxRequestSize = arguments.bytes("max-request-size",
+            endpoint.isEmulator() ? EMULATOR_MAX_REQUEST_SIZE : DEFAULT_MAX_REQUEST_SIZE, 1, 10 * 1024 * 1024);
+        Integer createShards = null;
+        if (arguments.has("create-shards")) {
+          createShards = arguments.integer("create-shards", 1, 1, 10_000);
+        } else if (endpoint.isLocalKinesalite()) {
+          createShards = DEFAULT_LOCAL_SHARDS;
         }
-        producer.flush();
-        counters = producer.counters();
-      }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      long added = counters.userRecordsAdded();
-      // The producer's counters, not the futures' callbacks: flush returns once every future is complete, which
-      // can be before every callback has run.
-      streams.out.println("put " + InspectCommand.plural(counters.userRecordsPut(), "user record") + " into stream "
-          + stream + " (" + endpoint.description() + "): " + InspectCommand.plural(counters.kinesisRecordsSent(),
-          "Kinesis record") + " (" + counters.aggregatesSent() + " aggregated) in "
-          + InspectCommand.plural(counters.putRecordsRequests(), "PutRecords call") + ", "
-          + String.format(Locale.ROOT, "%.1f s", seconds));
-      if (streams.verbose) {
-        streams.progress(counters.toString());
-      }
-      streams.out.flush();
-      if (badInput != null) {
-        throw CliException.failed(badInput.getMessage() + (added == 0 ? " (nothing was put)"
-            : added == 1 ? " (the user record before it was put)"
-            : " (the " + InspectCommand.plural(added, "user record") + " before it were put)"), badInput);
-      }
-      if (counters.userRecordsFailed() > 0) {
-        Throwable cause = unwrap(awaitFirst(firstFailure));
-        throw CliException.failed(counters.userRecordsFailed() + " of " + InspectCommand.plural(added, "user record")
-            + " could not be put; first error: " + cause.getMessage(), cause);
+        ensureStream(endpoint, stream, createShards, streams);
+
+        AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+        long started = System.nanoTime();
+        ProducerCounters counters;
+        CliException badInput = null;
+        try (KinesisProducer producer = KinesisProducer.builder(endpoint.client(), stream)
+            .maxRecordSize(maxRecordSize)
+            .maxRequestSize(maxRequestSize)
+            .build()) {
+          Progress progress = streams.progressOf("user record");
+          try {
+            for (String source : sources) {
+              try (BufferedReader reader = AggregateCommand.open(source, streams)) {
+                UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
+                  progress.add(line.data().length);
+                  try {
+                    producer.add(line.partitionKey(), line.explicitHashKey(), line.data()).whenComplete((r, e) -> {
+                      if (e != null) {
+                        firstFailure.compareAndSet(null, e);
+                      }
+                    });
+                  } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
+                    throw CliException.failed(line.location() + ": " + e.getMessage(), e);
+                  }
+                });
+              }
+            }
+          } catch (CliException e) {
+            badInput = e; // the records before the bad line are still put (close flushes), then the error is reported
+          }
+          producer.flush();
+          progress.done();
+          counters = producer.counters();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long added = counters.userRecordsAdded();
+        // The producer's counters, not the futures' callbacks: flush returns once every future is complete, which
+        // can be before every callback has run.
+        streams.out.println("put " + InspectCommand.plural(counters.userRecordsPut(), "user record") + " into stream "
+            + stream + " (" + endpoint.description() + "): " + InspectCommand.plural(counters.kinesisRecordsSent(),
+            "Kinesis record") + " (" + counters.aggregatesSent() + " aggregated) in "
+            + InspectCommand.plural(counters.putRecordsRequests(), "PutRecords call") + ", "
+            + String.format(Locale.ROOT, "%.1f s", seconds));
+        if (streams.verbose) {
+          for (String line : describe(counters)) {
+            streams.progress(line);
+          }
+        }
+        streams.out.flush();
+        if (badInput != null) {
+          throw CliException.failed(badInput.getMessage() + (added == 0 ? " (nothing was put)"
+              : added == 1 ? " (the user record before it was put)"
+              : " (the " + InspectCommand.plural(added, "user record") + " before it were put)"), badInput);
+        }
+        if (counters.userRecordsFailed() > 0) {
+          Throwable cause = unwrap(awaitFirst(firstFailure));
+          throw CliException.failed(counters.userRecordsFailed() + " of " + InspectCommand.plural(added, "user record")
+              + " could not be put; first error: " + cause.getMessage(), cause);
+        }
+      } catch (CliException | StandardOutput.Closed e) {
+        throw e;
+      } catch (Exception e) {
+        throw endpoint.explain(e); // no credentials, nothing listening: one line saying what to do
       }
     }
     return 0;
+  }
+
+  /**
+   * Checks the user records as {@code put} would (the aggregator applies the producer's key and size rules), without
+   * an endpoint: the first bad line is an error naming it.
+   */
+  private static int validate(List<String> sources, int maxRecordSize, Streams streams) throws Exception {
+    Aggregator aggregator = Aggregator.builder().maxRecordSize(maxRecordSize).build();
+    long[] counted = {0, 0};
+    for (String source : sources) {
+      try (BufferedReader reader = AggregateCommand.open(source, streams)) {
+        UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
+          KinesisRecord completed;
+          try {
+            completed = aggregator.add(line.partitionKey(), line.explicitHashKey(), line.data());
+          } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
+            throw CliException.failed(line.location() + ": " + e.getMessage(), e);
+          }
+          if (completed != null) {
+            completed.release();
+          }
+          counted[0]++;
+          counted[1] += line.data().length;
+        });
+      }
+    }
+    aggregator.flush().forEach(KinesisRecord::release);
+    streams.out.println(InspectCommand.plural(counted[0], "user record") + " (" + Text.size(counted[1])
+        + " of data) valid for put; nothing was put (--validate-only)");
+    return 0;
+  }
+
+  /** The producer's counters for people, one line per subject. */
+  static List<String> describe(ProducerCounters c) {
+    return List.of(
+        "user records: " + Text.number(c.userRecordsAdded()) + " added, " + Text.number(c.userRecordsPut())
+            + " put, " + Text.number(c.userRecordsFailed()) + " failed",
+        "sent: " + InspectCommand.plural(c.kinesisRecordsSent(), "Kinesis record") + " ("
+            + Text.number(c.aggregatesSent()) + " aggregated) in "
+            + InspectCommand.plural(c.putRecordsRequests(), "PutRecords call"),
+        "retries: " + InspectCommand.plural(c.failedRequests(), "failed call") + ", "
+            + Text.number(c.failedEntries()) + " failed entries, " + Text.number(c.retriedEntries())
+            + " entries retried",
+        "reshards: " + Text.number(c.shardMapRefreshes()) + " shard map refreshes, "
+            + InspectCommand.plural(c.misroutedRecords(), "Kinesis record") + " sent to a shard that no longer "
+            + "owned it, " + InspectCommand.plural(c.userRecordsResent(), "user record") + " re-sent ("
+            + Text.number(c.userRecordsResentInRange()) + " to the right shard)");
   }
 
   /** Waits for the stream to be ACTIVE, creating it first if it is missing and {@code createShards} is given. */

@@ -38,7 +38,7 @@ final class ShardMapReader {
    * shards.
    */
   static ShardMap read(Path file) {
-    return parse(file.toString(), KinesisRecordReader.read(file));
+    return parse(file.toString(), KinesisRecordReader.readSmall(file));
   }
 
   /** {@link #read}, from the content of {@code source}. */

@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Rows of cells printed in aligned columns (widths in code points). Not thread-safe. */
+/**
+ * Rows of cells printed in aligned columns, by display width: a CJK character or an emoji takes two terminal
+ * columns, a combining mark none ({@link Text#displayWidth}). Not thread-safe.
+ */
 final class Table {
   private final List<String[]> rows = new ArrayList<>();
 
@@ -39,6 +42,6 @@ final class Table {
   }
 
   private static int length(String cell) {
-    return cell.codePointCount(0, cell.length());
+    return Text.displayWidth(cell);
   }
 }

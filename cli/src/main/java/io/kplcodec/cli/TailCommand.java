@@ -31,6 +31,8 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
  */
 final class TailCommand extends Command {
   private static final int TABLE_DATA_CHARS = 100;
+  /** The partition key column of the table, in display columns (longer keys push the rest of their line). */
+  private static final int KEY_COLUMN = 16;
   /** The service allows 5 GetRecords calls per second per shard. */
   private static final long MIN_CALL_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long SHARD_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -54,13 +56,18 @@ final class TailCommand extends Command {
   List<Option> options() {
     return List.of(
         Option.value("stream", "NAME", "the stream to read (required)"),
-        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.DATA_DIR,
-        Option.value("from", "trim-horizon|latest", "start at the oldest record (default) or only new ones"),
+        KinesisEndpoint.ENDPOINT, KinesisEndpoint.REGION, KinesisEndpoint.PROFILE, KinesisEndpoint.DATA_DIR,
+        Option.value("from", "POSITION", "where to start: trim-horizon (the oldest record, default), latest (only "
+            + "new ones), a time (2026-01-01T12:00:00Z, or epoch seconds), at:SEQUENCE or after:SEQUENCE (with "
+            + "--shard)"),
+        Option.value("shard", "SHARD", "read only this shard (shardId-000000000001, or 1)"),
         Option.flag("no-follow", "stop once every shard is read to its end instead of waiting for more"),
-        Option.value("max-records", "N", "stop after N user records"),
+        Option.value("max-records", "N", "stop after N user records (--max N also)"),
+        Option.value("max", "N", "the same as --max-records"),
         Option.value("poll", "MILLIS", "wait between reads of a shard that had nothing new (default 1000)"),
         Option.value("output", "table|json", "one line per user record: readable (default) or JSON"),
-        Option.flag("full", "show whole data in the table instead of cutting it"));
+        Option.flag("full", "show whole data in the table instead of cutting it"),
+        DeaggregateCommand.JSON_DATA);
   }
 
   @Override
@@ -80,6 +87,8 @@ final class TailCommand extends Command {
         Examples:
           kplc tail --stream orders
           kplc tail --stream orders --endpoint aws --region eu-west-1 --from latest --output json
+          kplc tail --stream orders --from 2026-01-01T12:00:00Z --max 100 --no-follow
+          kplc tail --stream orders --shard 1 --from after:49590338271490256608559692538361571095921575989136588898
         """;
   }
 
@@ -108,12 +117,19 @@ final class TailCommand extends Command {
   @Override
   int run(Arguments arguments, Streams streams) throws Exception {
     String stream = arguments.required("stream");
-    boolean latest = arguments.choice("from", "trim-horizon", "trim-horizon", "latest").equals("latest");
+    String onlyShard = arguments.has("shard") ? shardId(arguments.required("shard"), arguments) : null;
+    StartPosition start = StartPosition.parse(arguments.string("from", "trim-horizon"), onlyShard != null, arguments);
+    boolean latest = start.type() == ShardIteratorType.LATEST;
     boolean follow = !arguments.flag("no-follow");
-    long maxRecords = arguments.has("max-records") ? arguments.integer("max-records", 0, 1, Integer.MAX_VALUE)
+    if (arguments.has("max") && arguments.has("max-records")) {
+      throw arguments.usageError("give --max or --max-records, not both");
+    }
+    String maxOption = arguments.has("max") ? "max" : "max-records";
+    long maxRecords = arguments.has(maxOption) ? arguments.integer(maxOption, 0, 1, Integer.MAX_VALUE)
         : Long.MAX_VALUE;
     long pollNanos = TimeUnit.MILLISECONDS.toNanos(arguments.integer("poll", 1000, 10, 60_000));
     boolean json = arguments.choice("output", "table", "table", "json").equals("json");
+    boolean jsonData = arguments.flag(DeaggregateCommand.JSON_DATA.name());
     int dataChars = arguments.flag("full") ? 0 : TABLE_DATA_CHARS;
 
     AtomicLong dropped = new AtomicLong();
@@ -134,94 +150,114 @@ final class TailCommand extends Command {
         .build();
 
     try (KinesisEndpoint endpoint = KinesisEndpoint.open(arguments, streams)) {
-      KinesisAsyncClient client = endpoint.client();
-      Map<String, ShardCursor> cursors = new LinkedHashMap<>();
-      long printed = 0;
-      long nextRefresh = 0;
-      boolean firstListing = true;
-      boolean waiting = false;
-      while (printed < maxRecords) {
-        long now = System.nanoTime();
-        if (now >= nextRefresh) {
-          List<Shard> listed = listShards(client, stream, endpoint, follow && cursors.isEmpty());
-          if (listed == null) {
-            if (!waiting) {
-              streams.progress("stream " + stream + " does not exist at " + endpoint.description()
-                  + " yet; waiting for it (Ctrl-C stops)");
-              waiting = true;
+      try {
+        KinesisAsyncClient client = endpoint.client();
+        Map<String, ShardCursor> cursors = new LinkedHashMap<>();
+        long printed = 0;
+        long nextRefresh = 0;
+        if (!json) {
+          streams.out.println(String.format("%-20s  %-58s  %s  %s", "SHARD", "SEQUENCE NUMBER/SUB",
+              pad("PARTITION KEY", KEY_COLUMN), "DATA"));
+        }
+        boolean firstListing = true;
+        boolean waiting = false;
+        while (printed < maxRecords) {
+          long now = System.nanoTime();
+          if (now >= nextRefresh) {
+            List<Shard> listed = listShards(client, stream, endpoint, follow && cursors.isEmpty());
+            if (listed == null) {
+              if (!waiting) {
+                streams.progress("stream " + stream + " does not exist at " + endpoint.description()
+                    + " yet; waiting for it (Ctrl-C stops)");
+                waiting = true;
+              }
+              nextRefresh = now;
+              Thread.sleep(TimeUnit.NANOSECONDS.toMillis(pollNanos));
+              continue;
             }
-            nextRefresh = now;
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(pollNanos));
-            continue;
-          }
-          for (Shard shard : listed) {
-            ShardCursor known = cursors.get(shard.shardId());
-            if (known != null) {
-              known.shard = shard;
-            } else {
-              ShardCursor cursor = new ShardCursor(shard, SdkDeaggregator.of(deaggregator).forShard(shard));
-              // With --from latest, closed shards hold nothing new; shards that appear later are read whole.
-              cursor.finished = firstListing && latest && cursor.closed();
-              cursor.caughtUp = cursor.finished;
-              cursors.put(shard.shardId(), cursor);
+            if (onlyShard != null) {
+              listed = listed.stream().filter(s -> s.shardId().equals(onlyShard)).toList();
+              if (listed.isEmpty()) {
+                throw CliException.failed("stream " + stream + " has no shard " + onlyShard + " at "
+                    + endpoint.description());
+              }
             }
+            for (Shard shard : listed) {
+              ShardCursor known = cursors.get(shard.shardId());
+              if (known != null) {
+                known.shard = shard;
+              } else {
+                ShardCursor cursor = new ShardCursor(shard, SdkDeaggregator.of(deaggregator).forShard(shard));
+                // With --from latest, closed shards hold nothing new; shards that appear later are read whole.
+                cursor.finished = firstListing && latest && cursor.closed();
+                cursor.caughtUp = cursor.finished;
+                cursors.put(shard.shardId(), cursor);
+              }
+            }
+            nextRefresh = now + SHARD_REFRESH_NANOS;
+            for (ShardCursor cursor : cursors.values()) {
+              if (!cursor.started && !cursor.finished && parentsDone(cursor.shard, cursors)) {
+                // The position applies to the shards of the first listing; a time also to the children that start
+                // later (records before it are skipped everywhere); other new shards are read whole.
+                StartPosition position = firstListing || start.type() == ShardIteratorType.AT_TIMESTAMP ? start
+                    : StartPosition.TRIM_HORIZON;
+                cursor.iterator = position.iterator(client, stream, cursor.shard.shardId());
+                cursor.started = true;
+              }
+            }
+            firstListing = false;
           }
-          nextRefresh = now + SHARD_REFRESH_NANOS;
+          boolean anyRecords = false;
           for (ShardCursor cursor : cursors.values()) {
-            if (!cursor.started && !cursor.finished && parentsDone(cursor.shard, cursors)) {
-              ShardIteratorType type = firstListing && latest ? ShardIteratorType.LATEST
-                  : ShardIteratorType.TRIM_HORIZON;
-              cursor.iterator = iterator(client, stream, cursor.shard.shardId(), type, null);
-              cursor.started = true;
+            if (!cursor.started || cursor.finished || printed >= maxRecords
+                || System.nanoTime() < cursor.nextCallNanos) {
+              continue;
+            }
+            cursor.nextCallNanos = System.nanoTime() + MIN_CALL_INTERVAL_NANOS;
+            GetRecordsResponse response = getRecords(client, stream, cursor, streams);
+            if (response == null) {
+              continue; // throttled or expired: try again next round
+            }
+            long droppedBefore = dropped.get();
+            List<DeaggregatedRecord> records = cursor.deaggregator.deaggregate(response.records());
+            if (dropped.get() > droppedBefore) {
+              streams.progress(cursor.shard.shardId() + ": dropped " + InspectCommand.plural(dropped.get()
+                  - droppedBefore, "user record") + " outside its hash key range (copies a reshard left behind; "
+                  + "their producer sends them again)");
+            }
+            for (DeaggregatedRecord record : records) {
+              if (printed >= maxRecords) {
+                break;
+              }
+              streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record, jsonData))
+                  : line(cursor.shard.shardId(), record, dataChars));
+              printed++;
+            }
+            if (!response.records().isEmpty()) {
+              cursor.lastSequenceNumber = response.records().get(response.records().size() - 1).sequenceNumber();
+              anyRecords = true;
+            }
+            cursor.iterator = response.nextShardIterator();
+            Long behind = response.millisBehindLatest();
+            cursor.caughtUp = response.records().isEmpty() && (behind == null || behind == 0);
+            if (cursor.iterator == null || cursor.caughtUp && cursor.closed()) {
+              cursor.finished = true; // a closed shard read to its end: its children may start now
+              nextRefresh = 0;
             }
           }
-          firstListing = false;
+          streams.out.flush();
+          if (nextRefresh == 0 || anyRecords) {
+            continue; // children to start, or more may be waiting right behind
+          }
+          if (!follow && allCaughtUp(cursors)) {
+            break;
+          }
+          Thread.sleep(TimeUnit.NANOSECONDS.toMillis(sleepNanos(cursors, pollNanos)));
         }
-        boolean anyRecords = false;
-        for (ShardCursor cursor : cursors.values()) {
-          if (!cursor.started || cursor.finished || printed >= maxRecords || System.nanoTime() < cursor.nextCallNanos) {
-            continue;
-          }
-          cursor.nextCallNanos = System.nanoTime() + MIN_CALL_INTERVAL_NANOS;
-          GetRecordsResponse response = getRecords(client, stream, cursor, streams);
-          if (response == null) {
-            continue; // throttled or expired: try again next round
-          }
-          long droppedBefore = dropped.get();
-          List<DeaggregatedRecord> records = cursor.deaggregator.deaggregate(response.records());
-          if (dropped.get() > droppedBefore) {
-            streams.progress(cursor.shard.shardId() + ": dropped " + InspectCommand.plural(dropped.get()
-                - droppedBefore, "user record") + " outside its hash key range (copies a reshard left behind; "
-                + "their producer sends them again)");
-          }
-          for (DeaggregatedRecord record : records) {
-            if (printed >= maxRecords) {
-              break;
-            }
-            streams.out.println(json ? Json.write(toJson(cursor.shard.shardId(), record))
-                : line(cursor.shard.shardId(), record, dataChars));
-            printed++;
-          }
-          if (!response.records().isEmpty()) {
-            cursor.lastSequenceNumber = response.records().get(response.records().size() - 1).sequenceNumber();
-            anyRecords = true;
-          }
-          cursor.iterator = response.nextShardIterator();
-          Long behind = response.millisBehindLatest();
-          cursor.caughtUp = response.records().isEmpty() && (behind == null || behind == 0);
-          if (cursor.iterator == null || cursor.caughtUp && cursor.closed()) {
-            cursor.finished = true; // a closed shard read to its end: its children may start now
-            nextRefresh = 0;
-          }
-        }
-        streams.out.flush();
-        if (nextRefresh == 0 || anyRecords) {
-          continue; // children to start, or more may be waiting right behind
-        }
-        if (!follow && allCaughtUp(cursors)) {
-          break;
-        }
-        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(sleepNanos(cursors, pollNanos)));
+      } catch (CliException | StandardOutput.Closed e) {
+        throw e;
+      } catch (Exception e) {
+        throw endpoint.explain(e); // no credentials, nothing listening: one line saying what to do
       }
     }
     return 0;
@@ -291,6 +327,58 @@ final class TailCommand extends Command {
     return shards;
   }
 
+  /** {@code shardId-000000000001} as it is; {@code 1} as that. */
+  static String shardId(String value, Arguments arguments) {
+    if (value.matches("\\d{1,12}")) {
+      return String.format(java.util.Locale.ROOT, "shardId-%012d", Long.parseLong(value));
+    }
+    if (!value.matches("shardId-\\d{12}")) {
+      throw arguments.usageError("--shard needs a shard id (shardId-000000000001) or its number (1), not '" + value
+          + "'");
+    }
+    return value;
+  }
+
+  /** Where reading a shard starts ({@code --from}). */
+  record StartPosition(ShardIteratorType type, java.time.Instant timestamp, String sequenceNumber) {
+    static final StartPosition TRIM_HORIZON = new StartPosition(ShardIteratorType.TRIM_HORIZON, null, null);
+
+    static StartPosition parse(String value, boolean oneShard, Arguments arguments) {
+      String lower = value.strip().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      if (lower.equals("trim-horizon")) {
+        return TRIM_HORIZON;
+      }
+      if (lower.equals("latest")) {
+        return new StartPosition(ShardIteratorType.LATEST, null, null);
+      }
+      if (lower.startsWith("at:") || lower.startsWith("after:")) {
+        String sequence = value.substring(value.indexOf(':') + 1).strip();
+        if (!sequence.matches("\\d{1,128}")) {
+          throw arguments.usageError("--from " + value + ": a sequence number is decimal digits");
+        }
+        if (!oneShard) {
+          throw arguments.usageError("--from " + value + ": a sequence number belongs to one shard; give --shard");
+        }
+        return new StartPosition(lower.startsWith("at:") ? ShardIteratorType.AT_SEQUENCE_NUMBER
+            : ShardIteratorType.AFTER_SEQUENCE_NUMBER, null, sequence);
+      }
+      try {
+        java.time.Instant time = value.strip().matches("\\d+(\\.\\d+)?")
+            ? java.time.Instant.ofEpochMilli(Math.round(Double.parseDouble(value.strip()) * 1000))
+            : java.time.OffsetDateTime.parse(value.strip()).toInstant();
+        return new StartPosition(ShardIteratorType.AT_TIMESTAMP, time, null);
+      } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
+        throw arguments.usageError("--from must be trim-horizon, latest, a time (2026-01-01T12:00:00Z or epoch "
+            + "seconds), at:SEQUENCE or after:SEQUENCE, not '" + value + "'");
+      }
+    }
+
+    String iterator(KinesisAsyncClient client, String stream, String shardId) throws Exception {
+      return client.getShardIterator(b -> b.streamName(stream).shardId(shardId).shardIteratorType(type)
+          .timestamp(timestamp).startingSequenceNumber(sequenceNumber)).get(30, TimeUnit.SECONDS).shardIterator();
+    }
+  }
+
   private static String iterator(KinesisAsyncClient client, String stream, String shardId, ShardIteratorType type,
       String afterSequenceNumber) throws Exception {
     return client.getShardIterator(b -> {
@@ -329,28 +417,26 @@ final class TailCommand extends Command {
   }
 
   private static String line(String shardId, DeaggregatedRecord record, int dataChars) {
-    StringBuilder line = new StringBuilder(shardId).append("  ").append(record.sequenceNumber()).append('/')
-        .append(record.subSequenceNumber()).append("  ").append(Text.key(record.partitionKey(), 0));
+    // Lines print as records arrive, so columns have fixed widths: shard ids and sequence numbers have one length.
+    String position = record.sequenceNumber() + "/" + record.subSequenceNumber();
+    StringBuilder line = new StringBuilder(shardId).append("  ").append(pad(position, 58)).append("  ")
+        .append(pad(Text.key(record.partitionKey(), 0), KEY_COLUMN));
     if (record.explicitHashKey() != null) {
       line.append("  ehk=").append(record.explicitHashKey());
     }
     return line.append("  ").append(Text.cell(record.data(), dataChars)).toString();
   }
 
-  private static ObjectNode toJson(String shardId, DeaggregatedRecord record) {
-    ObjectNode node = Json.object();
-    node.put("shardId", shardId);
-    node.put("sequenceNumber", record.sequenceNumber());
-    node.put("subSequenceNumber", record.subSequenceNumber());
-    if (record.approximateArrivalTimestamp() != null) {
-      node.put("arrival", record.approximateArrivalTimestamp().toString());
-    }
-    node.put("partitionKey", record.partitionKey());
-    if (record.explicitHashKey() != null) {
-      node.put("explicitHashKey", record.explicitHashKey());
-    }
-    node.put("aggregated", record.isAggregated());
-    UserRecordJson.putData(node, record.data());
-    return node;
+  /** {@code text} padded with spaces to {@code width} display columns. */
+  private static String pad(String text, int width) {
+    return text + " ".repeat(Math.max(0, width - Text.displayWidth(text)));
   }
+
+  private static ObjectNode toJson(String shardId, DeaggregatedRecord record, boolean jsonData) {
+    return UserRecordJson.toJson(shardId, record.sequenceNumber(), record.subSequenceNumber(),
+        record.approximateArrivalTimestamp() == null ? null : record.approximateArrivalTimestamp().toString(),
+        record.encryptionType(), record.partitionKey(), record.explicitHashKey(), record.isAggregated(),
+        record.data(), jsonData);
+  }
+
 }

@@ -76,10 +76,45 @@ final class Text {
     return truncate(shown, maxChars, data.remaining());
   }
 
-  /** A key for one table cell: control characters escaped, cut to {@code maxChars} (0: no limit). */
+  /**
+   * How many terminal columns the text takes: two for East Asian wide and fullwidth characters and emoji, none for
+   * combining marks and format characters, one for the rest.
+   */
+  static int displayWidth(String text) {
+    int width = 0;
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      int type = Character.getType(c);
+      if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK || type == Character.FORMAT
+          || c == 0x200B) {
+        continue;
+      }
+      width += isWide(c) ? 2 : 1;
+    }
+    return width;
+  }
+
+  private static boolean isWide(int c) {
+    return c >= 0x1100 && c <= 0x115F || c >= 0x2E80 && c <= 0xA4CF && c != 0x303F || c >= 0xAC00 && c <= 0xD7A3
+        || c >= 0xF900 && c <= 0xFAFF || c >= 0xFE30 && c <= 0xFE4F || c >= 0xFF00 && c <= 0xFF60
+        || c >= 0xFFE0 && c <= 0xFFE6 || c >= 0x1F300 && c <= 0x1F64F || c >= 0x1F900 && c <= 0x1F9FF
+        || c >= 0x20000 && c <= 0x3FFFD;
+  }
+
+  /**
+   * A key for one table cell: control characters escaped, cut to {@code maxChars} (0: no limit); a key that is
+   * empty, holds a space or a quote, or reads as the "none" marker {@code -} is quoted as a JSON string, so cells
+   * stay unambiguous.
+   */
   static String key(String key, int maxChars) {
     if (key == null) {
       return "-";
+    }
+    if (key.isEmpty() || key.equals("-") || key.chars().anyMatch(c -> Character.isWhitespace(c) || c == '"')) {
+      String quoted = Json.write(com.fasterxml.jackson.databind.node.TextNode.valueOf(key));
+      return maxChars > 0 && quoted.codePointCount(0, quoted.length()) > maxChars
+          ? quoted.substring(0, quoted.offsetByCodePoints(0, maxChars - 4)) + "...\"" : quoted;
     }
     StringBuilder escaped = new StringBuilder(key.length());
     key.codePoints().forEach(c -> {

@@ -24,16 +24,25 @@ final class UserRecordJson {
 
   /**
    * Reads every non-blank line as a user record, handing each to {@code sink} as soon as it is read (so input
-   * can be streamed).
+   * can be streamed). An input without any is an error, as it is for every kplc command: nothing to do is more
+   * likely a wrong file or an empty pipe than what was meant. A UTF-8 byte order mark is skipped.
    */
   static void readLines(BufferedReader reader, String source, Consumer<Line> sink) {
     try {
       int number = 0;
+      boolean any = false;
       for (String line; (line = reader.readLine()) != null; ) {
         number++;
+        if (number == 1 && line.startsWith("\uFEFF")) {
+          line = line.substring(1);
+        }
         if (!line.isBlank()) {
+          any = true;
           sink.accept(parse(line, source + " line " + number));
         }
+      }
+      if (!any) {
+        throw CliException.failed(source + " is empty: no user record to read");
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -46,19 +55,26 @@ final class UserRecordJson {
     try {
       node = Json.read(line);
     } catch (Json.InvalidJsonException e) {
-      throw CliException.failed(where + ": invalid JSON: " + e.getMessage());
+      throw CliException.failed(where + (e.column() > 0 ? " column " + e.column() : "") + ": invalid JSON: "
+          + e.reason());
     }
     if (!node.isObject()) {
       throw CliException.failed(where + ": expected a JSON object with partitionKey and data, not "
           + Json.kind(node));
     }
-    String partitionKey = Json.text(node, "partitionKey", where);
+    // The AWS CLI's own entries (PutRecords, GetRecords) name the fields in PascalCase, Data in base64.
+    boolean aws = !node.has("partitionKey") && node.has("PartitionKey");
+    String partitionKey = Json.text(node, aws ? "PartitionKey" : "partitionKey", where);
     if (partitionKey == null) {
-      throw CliException.failed(where + ": partitionKey is missing");
+      throw CliException.failed(where + ": partitionKey is missing (or PartitionKey with Data in base64, as the "
+          + "AWS CLI writes them)");
     }
-    String explicitHashKey = Json.text(node, "explicitHashKey", where);
-    JsonNode text = node.get("data");
-    String base64 = Json.text(node, "dataBase64", where);
+    String explicitHashKey = Json.text(node, aws ? "ExplicitHashKey" : "explicitHashKey", where);
+    JsonNode text = aws ? null : node.get("data");
+    String base64 = Json.text(node, aws ? "Data" : "dataBase64", where);
+    if (aws && base64 == null) {
+      throw CliException.failed(where + ": Data (base64) is missing beside PartitionKey");
+    }
     boolean hasText = text != null && !text.isNull();
     if (hasText == (base64 != null)) {
       throw CliException.failed(where + (hasText ? ": give data or dataBase64, not both"
@@ -69,7 +85,8 @@ final class UserRecordJson {
       try {
         data = Base64.getDecoder().decode(base64.strip());
       } catch (IllegalArgumentException e) {
-        throw CliException.failed(where + ": dataBase64 is not valid base64 (" + e.getMessage() + ")");
+        throw CliException.failed(where + ": " + (aws ? "Data" : "dataBase64") + " is not valid base64 ("
+            + e.getMessage() + ")");
       }
     } else {
       data = (text.isTextual() ? text.textValue() : Json.write(text)).getBytes(StandardCharsets.UTF_8);
@@ -77,26 +94,57 @@ final class UserRecordJson {
     return new Line(where, partitionKey, explicitHashKey, data);
   }
 
-  /** A user record as one JSON line, the shape {@link #parse} reads. */
-  static ObjectNode toJson(String partitionKey, String explicitHashKey, ByteBuffer data) {
+  /**
+   * A user record as one JSON line, the one schema of {@code deaggregate} and {@code tail --output json}, which
+   * {@link #parse} reads back: {@code shardId}, {@code sequenceNumber}, {@code subSequenceNumber}, {@code arrival}
+   * (ISO-8601), {@code encryptionType}, {@code partitionKey}, {@code explicitHashKey}, {@code aggregated}, then
+   * {@code data} or {@code dataBase64}. A field is absent when the input does not say it (null arguments).
+   *
+   * @param subSequenceNumber its index in its aggregate; 0 for a record that is not aggregated
+   * @param jsonData whether data that is a JSON object or array is written as that JSON value
+   */
+  static ObjectNode toJson(String shardId, String sequenceNumber, long subSequenceNumber, String arrival,
+      String encryptionType, String partitionKey, String explicitHashKey, boolean aggregated, ByteBuffer data,
+      boolean jsonData) {
     ObjectNode node = Json.object();
-    if (partitionKey != null) {
-      node.put("partitionKey", partitionKey);
-    }
-    if (explicitHashKey != null) {
-      node.put("explicitHashKey", explicitHashKey);
-    }
-    putData(node, data);
+    putIfPresent(node, "shardId", shardId);
+    putIfPresent(node, "sequenceNumber", sequenceNumber);
+    node.put("subSequenceNumber", subSequenceNumber);
+    putIfPresent(node, "arrival", arrival);
+    putIfPresent(node, "encryptionType", encryptionType);
+    putIfPresent(node, "partitionKey", partitionKey);
+    putIfPresent(node, "explicitHashKey", explicitHashKey);
+    node.put("aggregated", aggregated);
+    putData(node, data, jsonData);
     return node;
   }
 
-  /** {@code "data"} as text when printable, else {@code "dataBase64"}. */
-  static void putData(ObjectNode node, ByteBuffer data) {
-    String text = Text.printableOrNull(data);
-    if (text != null) {
-      node.put("data", text);
-    } else {
-      node.put("dataBase64", Text.base64(data));
+  static void putIfPresent(ObjectNode node, String field, String value) {
+    if (value != null) {
+      node.put(field, value);
     }
+  }
+
+  /**
+   * {@code "data"} as text when printable, else {@code "dataBase64"}; with {@code jsonData}, text that is a JSON
+   * object or array goes in {@code "data"} as that value, so {@code jq .data.field} works (read back, its compact
+   * text is the data: the same bytes only if they were compact JSON).
+   */
+  static void putData(ObjectNode node, ByteBuffer data, boolean jsonData) {
+    String text = Text.printableOrNull(data);
+    if (text == null) {
+      node.put("dataBase64", Text.base64(data));
+      return;
+    }
+    String trimmed = text.strip();
+    if (jsonData && (trimmed.startsWith("{") || trimmed.startsWith("["))) {
+      try {
+        node.set("data", Json.read(trimmed));
+        return;
+      } catch (Json.InvalidJsonException e) {
+        // not JSON after all: text, as without the option
+      }
+    }
+    node.put("data", text);
   }
 }

@@ -123,14 +123,16 @@ class AggregateIT {
     assertEquals(4, files.size());
     assertEquals("record-000001.bin", files.get(0).getFileName().toString());
     String inspected = run("inspect", out.toString()).assertSuccess().stdout();
-    assertTrue(inspected.contains("4 Kinesis records: 4 aggregated (14 user records), 0 not aggregated, 0 corrupt"),
+    assertTrue(inspected.contains("4 Kinesis records: 4 aggregated (14 user records), 0 not aggregated, "
+        + "0 MD5 mismatch, 0 corrupt"),
         inspected);
     assertEquals(expectedUserRecords().stream().sorted(ORDER).toList(),
         parse(run("deaggregate", out.toString()).assertSuccess().stdoutLines()).stream().sorted(ORDER).toList());
 
     String error = run("aggregate", "--output-dir", out.toString(), fixture("user-records.jsonl").toString())
         .assertOneLineError(1);
-    assertTrue(error.endsWith("already holds record-*.bin files: choose an empty directory"), error);
+    assertTrue(error.endsWith("already holds record-*.bin files: choose an empty directory, or --force replaces them"),
+        error);
   }
 
   @Test
@@ -161,14 +163,56 @@ class AggregateIT {
   }
 
   @Test
+  void theAwsClisPascalCaseEntriesAreReadAndOutputDirTakesForce(@TempDir Path directory) throws Exception {
+    // aggregate --output json writes PutRecords entries; read back, each entry is one user record (Data in base64).
+    List<String> entries = run("aggregate", "--output", "json", "--raw-lone-records", "--max-user-records", "1",
+        fixture("user-records.jsonl").toString()).assertSuccess().stdoutLines();
+    List<String> users = runWithInput(String.join("\n", entries).getBytes(StandardCharsets.UTF_8), "aggregate")
+        .assertSuccess().stdoutLines();
+    List<Expected> back = parse(runWithInput(String.join("\n", users).getBytes(StandardCharsets.UTF_8),
+        "deaggregate").assertSuccess().stdoutLines());
+    assertEquals(expectedUserRecords().stream().map(e -> e.dataBase64()).sorted().toList(),
+        back.stream().map(e -> e.dataBase64()).sorted().toList());
+
+    Path out = directory.resolve("out");
+    run("aggregate", "--output-dir", out.toString(), fixture("user-records.jsonl").toString()).assertSuccess();
+    assertEquals("kplc aggregate: " + out + " already holds record-*.bin files: choose an empty directory, or "
+        + "--force replaces them", run("aggregate", "--output-dir", out.toString(),
+        fixture("user-records.jsonl").toString()).assertOneLineError(1));
+    run("aggregate", "--output-dir", out.toString(), "--force", "--max-user-records", "7",
+        fixture("user-records.jsonl").toString()).assertSuccess();
+    try (Stream<Path> files = Files.list(out)) {
+      assertEquals(2, files.count(), "the earlier run's files replaced, not mixed in");
+    }
+  }
+
+  @Test
+  void putValidateOnlyChecksEveryLineWithoutAnEndpoint() throws Exception {
+    assertTrue(run("put", "--stream", "s", "--validate-only", fixture("user-records.jsonl").toString())
+        .assertSuccess().stdout().startsWith("14 user records ("), "nothing to connect to, nothing put");
+    assertEquals("kplc put: stdin line 2: A partition key must have 1 to 256 characters; this one has 0",
+        runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\"}", "{\"partitionKey\":\"\",\"data\":\"y\"}"),
+            "put", "--stream", "s", "--validate-only").assertOneLineError(1));
+  }
+
+  @Test
   void badUserRecordsAreOneLineNamingTheLine() throws Exception {
     String error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\"}", "{\"data\":\"y\"}"), "aggregate")
         .assertOneLineError(1);
-    assertEquals("kplc aggregate: stdin line 2: partitionKey is missing", error);
+    assertEquals("kplc aggregate: stdin line 2: partitionKey is missing (or PartitionKey with Data in base64, as "
+        + "the AWS CLI writes them)", error);
 
     error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\"}", "", "{oops"), "aggregate")
         .assertOneLineError(1);
-    assertTrue(error.startsWith("kplc aggregate: stdin line 3: invalid JSON: "), error);
+    assertEquals("kplc aggregate: stdin line 3 column 2: invalid JSON: Unexpected character ('o'): was expecting "
+        + "double-quote to start field name", error);
+    // No parser class names or feature hints; a control character shown as what it is.
+    error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\u0001\"}"), "aggregate").assertOneLineError(1);
+    assertEquals("kplc aggregate: stdin line 1 column 30: invalid JSON: Illegal unquoted character (U+0001, a "
+        + "control character): has to be escaped using backslash to be included in string value", error);
+    error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\"}}"), "aggregate").assertOneLineError(1);
+    assertEquals("kplc aggregate: stdin line 1 column 32: invalid JSON: Unexpected close marker '}': no open "
+        + "Object to close", error);
 
     error = runWithInput(lines("{\"partitionKey\":\"a\",\"data\":\"x\",\"dataBase64\":\"eA==\"}"), "aggregate")
         .assertOneLineError(1);
@@ -192,12 +236,13 @@ class AggregateIT {
   }
 
   @Test
-  void corruptAggregateFailsDeaggregateBeforeAnyOutputUnlessPassedThrough() throws Exception {
+  void corruptAggregateStopsDeaggregateAfterTheRecordsBeforeItUnlessPassedThrough() throws Exception {
     KplcJar.Result result = run("deaggregate", fixture("with-corrupt.b64").toString());
     String error = result.assertOneLineError(1);
     assertTrue(error.matches("kplc deaggregate: .*with-corrupt.b64 line 2: corrupt aggregated record at offset \\d+: "
-        + "partition key index outside the partition key table \\(PARTITION_KEY_INDEX_OUT_OF_RANGE\\)"), error);
-    assertEquals("", result.stdout(), "nothing written");
+        + "partition key index outside the partition key table \\(PARTITION_KEY_INDEX_OUT_OF_RANGE\\) "
+        + "\\(--pass-corrupt-through writes it whole\\)"), error);
+    assertEquals(4, result.stdoutLines().size(), "streamed: the user records of line 1, then the error");
 
     KplcJar.Result passed = run("deaggregate", "--pass-corrupt-through", fixture("with-corrupt.b64").toString())
         .assertSuccess();

@@ -30,24 +30,38 @@ class InspectIT {
   void tableShowsEveryUserRecordOfARawAggregate() throws Exception {
     KplcJar.Result result = run("inspect", fixture("aggregated.bin").toString()).assertSuccess();
     String out = result.stdout();
-    assertTrue(out.contains("aggregated.bin: raw record, 1 Kinesis record"), out);
+    assertTrue(out.contains("aggregated.bin: raw record (auto: binary, neither JSON nor base64 lines)\n"), out);
     assertTrue(out.contains("record 1: aggregated, 4 user records, 202 bytes"), out);
     assertTrue(out.contains("SUB  PARTITION KEY  EXPLICIT HASH KEY"), out);
     assertTrue(out.matches("(?s).*\\n  0 +customer-1 +- +27 +\\{\"order\":1,\"item\":\"coffee\"}\\n.*"), out);
     assertTrue(out.matches("(?s).*\\n  1 +ключ-2 +- +27 +\\{\"order\":2,\"item\":\"чай\"}\\n.*"), out);
     assertTrue(out.matches("(?s).*\\n  2 +customer-1 +" + FixtureGenerator.MIDDLE_HASH_KEY + " +24 .*"), out);
     assertTrue(out.matches("(?s).*\\n  3 +🔑3 +- +6 +base64:AAECA//\\+\\n.*"), out);
-    assertTrue(out.contains("1 Kinesis record: 1 aggregated (4 user records), 0 not aggregated, 0 corrupt"), out);
+    assertTrue(out.contains("1 Kinesis record: 1 aggregated (4 user records), 0 not aggregated, "
+        + "0 MD5 mismatch, 0 corrupt"), out);
   }
 
   @Test
-  void notAggregatedRecordsSayWhy() throws Exception {
-    String out = run("inspect", fixture("not-aggregated.bin").toString(), fixture("md5-mismatch.bin").toString())
-        .assertSuccess().stdout();
+  void notAggregatedRecordsSayWhyAndAnMd5MismatchIsCountedApartAndFails() throws Exception {
+    KplcJar.Result result = run("inspect", fixture("not-aggregated.bin").toString(),
+        fixture("md5-mismatch.bin").toString());
+    assertEquals("kplc inspect: 1 of 2 Kinesis records looks aggregated but failed the MD5 (truncated or corrupt?; "
+        + "--allow-md5-mismatch accepts that, as KCL does)", result.assertOneLineError(1));
+    String out = result.stdout();
     assertTrue(out.contains("record 1: not aggregated (no KPL magic), 26 bytes\n  data: hello, I am not aggregated"),
         out);
-    assertTrue(out.contains("record 2: not aggregated (KPL magic, but the MD5 does not match), 202 bytes"), out);
+    assertTrue(out.contains("record 2: MD5 MISMATCH: looks aggregated (KPL magic), but the MD5 does not match: "
+        + "truncated or corrupt?, 202 bytes"), out);
     assertTrue(out.contains("  data: base64:84mawg"), out); // binary: shown as base64, cut
+    assertTrue(out.contains("2 Kinesis records: 0 aggregated (0 user records), 1 not aggregated, 1 MD5 mismatch, "
+        + "0 corrupt"), out);
+
+    // KCL's way, on request: the same report, exit code 0.
+    assertEquals(out, run("inspect", "--allow-md5-mismatch", fixture("not-aggregated.bin").toString(),
+        fixture("md5-mismatch.bin").toString()).assertSuccess().stdout());
+    JsonNode json = MAPPER.readTree(run("inspect", "--output", "json", "--allow-md5-mismatch",
+        fixture("md5-mismatch.bin").toString()).assertSuccess().stdout());
+    assertEquals("md5-mismatch", json.get("status").asText());
   }
 
   @Test
@@ -70,7 +84,8 @@ class InspectIT {
   @Test
   void lambdaEventIsDetectedWithItsMetadata() throws Exception {
     String out = run("inspect", fixture("lambda-event.json").toString()).assertSuccess().stdout();
-    assertTrue(out.contains("lambda-event.json: Lambda event, 2 Kinesis records"), out);
+    assertTrue(out.contains("lambda-event.json: Lambda event (auto: JSON records with kinesis.data)\n"), out);
+    assertTrue(out.contains("2 Kinesis records: 1 aggregated (4 user records), 1 not aggregated"), out);
     assertTrue(out.contains("record 1 (Records[0]): aggregated, 4 user records, 202 bytes\n  partition key "
         + "customer-1, shardId-000000000003, sequence number " + FixtureGenerator.SEQUENCE_1
         + ", arrived 2026-01-01T00:00:00.123Z"), out);
@@ -81,8 +96,8 @@ class InspectIT {
   @Test
   void getRecordsJsonIsDetected() throws Exception {
     String out = run("inspect", fixture("get-records.json").toString()).assertSuccess().stdout();
-    assertTrue(out.contains("get-records.json: GetRecords JSON, 2 Kinesis records"), out);
-    assertTrue(out.contains("arrived 2026-01-01T00:00:00.123000+00:00"), out); // the AWS CLI's timestamp, as is
+    assertTrue(out.contains("get-records.json: GetRecords JSON (auto: JSON records with Data)\n"), out);
+    assertTrue(out.contains("arrived 2026-01-01T00:00:00.123Z"), out); // the AWS CLI's timestamp, in the one form
     assertTrue(out.contains("arrived 2026-01-01T00:00:00.500Z"), out); // the API's epoch seconds
     assertTrue(out.matches("(?s).*\\n  1 +device-8 +- +16 +temperature=21.5\\n.*"), out);
   }
@@ -90,8 +105,9 @@ class InspectIT {
   @Test
   void base64LinesFromStdin() throws Exception {
     String out = runWithInput(Files.readAllBytes(fixture("records.b64")), "inspect").assertSuccess().stdout();
-    assertTrue(out.startsWith("stdin: base64 lines, 3 Kinesis records\n"), out);
-    assertTrue(out.contains("3 Kinesis records: 2 aggregated (6 user records), 1 not aggregated, 0 corrupt"), out);
+    assertTrue(out.startsWith("stdin: base64 lines (auto: text whose line 1 is base64)\n"), out);
+    assertTrue(out.contains("3 Kinesis records: 2 aggregated (6 user records), 1 not aggregated, "
+        + "0 MD5 mismatch, 0 corrupt"), out);
   }
 
   @Test
@@ -135,13 +151,13 @@ class InspectIT {
 
     // A JSON file read as one raw record, on request: not aggregated, the JSON text as its data.
     out = run("inspect", "--format", "raw", fixture("lambda-event.json").toString()).assertSuccess().stdout();
-    assertTrue(out.contains("lambda-event.json: raw record, 1 Kinesis record"), out);
+    assertTrue(out.contains("lambda-event.json: raw record\n"), out);
     assertTrue(out.contains("not aggregated (no KPL magic)"), out);
 
     // JSON of another shape is a raw record when auto-detecting, and says so.
     Files.writeString(directory.resolve("c.json"), "{\"order\":1}");
     out = run("inspect", directory.resolve("c.json").toString()).assertSuccess().stdout();
-    assertTrue(out.contains("read as one raw record: JSON, but not a Lambda event or GetRecords output"), out);
+    assertTrue(out.contains("c.json: raw record (auto: JSON, but not a Lambda event or GetRecords output"), out);
   }
 
   @Test

@@ -77,6 +77,19 @@ class KinesisRecordReaderTest {
     assertEquals(0, detect(" [ ] \n").records().size());
   }
 
+  /** The byte order mark is skipped by the text formats only: a raw record's bytes stay whole. */
+  @Test
+  void aByteOrderMarkStaysInARawRecord() {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 0, 1};
+    assertEquals(5, KinesisRecordReader.parse("in", bom, InputFormat.RAW).records().get(0).data().length);
+    KinesisRecordReader.Parsed binary = KinesisRecordReader.parse("in", bom, InputFormat.AUTO);
+    assertEquals(InputFormat.RAW, binary.format());
+    assertArrayEquals(bom, binary.records().get(0).data());
+    byte[] json = "\uFEFF{\"order\":1}".getBytes(StandardCharsets.UTF_8);
+    assertArrayEquals(json, KinesisRecordReader.parse("in", json, InputFormat.AUTO).records().get(0).data());
+    assertEquals(InputFormat.BASE64, detect("\uFEFFAAEC\n").format());
+  }
+
   @Test
   void printableText() {
     byte[] text = "ключ\tok\n".getBytes(StandardCharsets.UTF_8);

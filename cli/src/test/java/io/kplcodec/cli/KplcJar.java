@@ -69,7 +69,10 @@ final class KplcJar {
     return run(stdin, Map.of(), args);
   }
 
-  /** Runs the jar with {@code args}, {@code stdin} (null: empty) and extra environment variables. */
+  /**
+   * Runs the jar with {@code args}, {@code stdin} (null: empty) and extra environment variables (an empty value
+   * removes the variable).
+   */
   static Result run(byte[] stdin, Map<String, String> environment, String... args) throws Exception {
     assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after mvn package");
     Path directory = Files.createTempDirectory("kplc-run");
@@ -81,7 +84,13 @@ final class KplcJar {
         .redirectInput(in.toFile())
         .redirectOutput(out.toFile())
         .redirectError(err.toFile());
-    builder.environment().putAll(environment);
+    environment.forEach((name, value) -> {
+      if (value.isEmpty()) {
+        builder.environment().remove(name);
+      } else {
+        builder.environment().put(name, value);
+      }
+    });
     Process process = builder.start();
     if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -104,7 +113,24 @@ final class KplcJar {
         .start();
   }
 
-  private static List<String> command(String... args) {
+  /**
+   * Starts the jar with extra JVM options ({@code -Xmx32m}), stdin from {@code stdin} (null: none) and stdout as a
+   * pipe the caller reads ({@link Process#getInputStream}) and may close, as {@code | head -1} does.
+   */
+  static Process startPiped(List<String> jvmOptions, Path stdin, Path stderr, String... args) throws IOException {
+    assertTrue(Files.isRegularFile(JAR), JAR + " is missing: the integration tests run after mvn package");
+    List<String> command = command(args);
+    command.addAll(1, jvmOptions);
+    return new ProcessBuilder(command)
+        .redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+            : ProcessBuilder.Redirect.from(stdin.toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.PIPE)
+        .redirectError(stderr.toFile())
+        .start();
+  }
+
+  /** The command line that runs the jar with {@code args}. */
+  static List<String> command(String... args) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     if (args.length == 0 || !args[0].equals("demo")) {

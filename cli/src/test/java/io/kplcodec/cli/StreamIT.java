@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kplcodec.local.LocalKinesis;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -82,7 +84,8 @@ class StreamIT {
     }
 
     String table = run("tail", "--endpoint", endpoint, "--stream", "orders", "--no-follow").assertSuccess().stdout();
-    assertTrue(table.matches("(?s).*shardId-\\d+  \\d+/\\d+  ключ-2  \\{\"order\":1,.*"), table);
+    assertTrue(table.startsWith("SHARD                 SEQUENCE NUMBER/SUB"), table);
+    assertTrue(table.matches("(?s).*shardId-\\d+  \\d+/\\d+ +ключ-2 +\\{\"order\":1,.*"), table);
     assertTrue(table.contains("ehk=" + FixtureGenerator.MIDDLE_HASH_KEY), table);
   }
 
@@ -179,8 +182,10 @@ class StreamIT {
     Path response = Files.writeString(directory.resolve("get-records.json"), body);
 
     String inspected = run("inspect", response.toString()).assertSuccess().stdout();
-    assertTrue(inspected.contains("get-records.json: GetRecords JSON, 1 Kinesis record"), inspected);
-    assertTrue(inspected.contains("record 1 (Records[0]): aggregated, 14 user records"), inspected);
+    assertTrue(inspected.contains("get-records.json: GetRecords JSON (auto: JSON records with Data)"), inspected);
+    // The producer's 100 ms linger may cut the 14 user records into two aggregates on a loaded machine.
+    assertTrue(inspected.matches("(?s).*\nrecord 1 \\(Records\\[0]\\): aggregated, .*\n[12] Kinesis records?: [12] "
+        + "aggregated \\(14 user records\\), 0 not aggregated, 0 MD5 mismatch, 0 corrupt\n"), inspected);
     assertEquals(AggregateIT.expectedUserRecords(),
         AggregateIT.parse(run("deaggregate", response.toString()).assertSuccess().stdoutLines()));
   }
@@ -197,8 +202,96 @@ class StreamIT {
         bad.toString());
     assertEquals(1, result.exitCode());
     assertTrue(result.stdout().startsWith("put 2 user records into stream partial"), result.stdout());
-    assertTrue(result.stderr().contains("kplc put: " + bad + " line 3: partitionKey is missing (the 2 user records "
-        + "before it were put)"), result.stderr());
+    assertTrue(result.stderr().contains("kplc put: " + bad + " line 3: partitionKey is missing (or PartitionKey "
+        + "with Data in base64, as the AWS CLI writes them) (the 2 user records before it were put)"),
+        result.stderr());
+  }
+
+  @Test
+  void tailFollowingAStreamStopsAtOnceWhenItsStdoutCloses(@TempDir Path directory) throws Exception {
+    // More output than a pipe holds, so tail is still writing when its reader goes (kplc tail --stream big | head -1)
+    Path records = Files.write(directory.resolve("records.jsonl"), numbered(0, 5000));
+    run("put", "--endpoint", endpoint, "--stream", "piped", "--create-shards", "2", records.toString())
+        .assertSuccess();
+    Path err = directory.resolve("err");
+    Process tail = KplcJar.startPiped(List.of(), null, err, "tail", "--endpoint", endpoint, "--stream", "piped",
+        "--poll", "100");
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(tail.getInputStream(), StandardCharsets.UTF_8));
+      assertTrue(out.readLine() != null, "a first line");
+      long closed = System.nanoTime();
+      out.close(); // as head -1 exits; tail would otherwise follow the stream forever
+      assertTrue(tail.waitFor(20, TimeUnit.SECONDS), "tail still running after its stdout closed");
+      assertEquals(0, tail.exitValue(), () -> StreamingIT.read(err));
+      assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed) < 10_000);
+    } finally {
+      tail.destroyForcibly();
+    }
+  }
+
+  @Test
+  void tailStartsAtATimeOrASequenceNumberReadsOneShardAndStopsAfterMax(@TempDir Path directory) throws Exception {
+    run("put", "--endpoint", endpoint, "--stream", "positions", "--create-shards", "2",
+        fixture("user-records.jsonl").toString()).assertSuccess();
+    Thread.sleep(1100);
+    String time = java.time.Instant.now().toString();
+    Thread.sleep(1100);
+    Path later = Files.write(directory.resolve("later.jsonl"), numbered(0, 10));
+    run("put", "--endpoint", endpoint, "--stream", "positions", later.toString()).assertSuccess();
+
+    // A time: only what arrived after it (AT_TIMESTAMP).
+    List<String> after = run("tail", "--endpoint", endpoint, "--stream", "positions", "--from", time,
+        "--no-follow", "--output", "json").assertSuccess().stdoutLines();
+    assertEquals(10, after.size(), String.join("\n", after));
+    for (String line : after) {
+      assertTrue(MAPPER.readTree(line).get("data").asText().startsWith("{\"id\":"), line);
+    }
+
+    // One shard, from a sequence number of it: at includes that Kinesis record, after starts behind it.
+    List<String> shard0 = run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard", "0",
+        "--no-follow", "--output", "json").assertSuccess().stdoutLines();
+    assertTrue(shard0.size() >= 2, "records on shard 0: " + shard0);
+    String first = MAPPER.readTree(shard0.get(0)).get("sequenceNumber").asText();
+    long ofFirst = shard0.stream().filter(l -> l.contains("\"sequenceNumber\":\"" + first + "\"")).count();
+    for (String line : shard0) {
+      assertEquals("shardId-000000000000", MAPPER.readTree(line).get("shardId").asText(), line);
+    }
+    assertEquals(shard0, run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard",
+        "shardId-000000000000", "--from", "at:" + first, "--no-follow", "--output", "json").assertSuccess()
+        .stdoutLines());
+    assertEquals(shard0.subList((int) ofFirst, shard0.size()), run("tail", "--endpoint", endpoint, "--stream",
+        "positions", "--shard", "0", "--from", "after:" + first, "--no-follow", "--output", "json").assertSuccess()
+        .stdoutLines());
+
+    assertEquals(3, run("tail", "--endpoint", endpoint, "--stream", "positions", "--max", "3", "--output", "json")
+        .assertSuccess().stdoutLines().size());
+    assertEquals("kplc tail: --from at:123: a sequence number belongs to one shard; give --shard (see kplc tail "
+        + "--help)", run("tail", "--endpoint", endpoint, "--stream", "positions", "--from", "at:123")
+        .assertOneLineError(2));
+    assertTrue(run("tail", "--endpoint", endpoint, "--stream", "positions", "--shard", "7", "--no-follow")
+        .assertOneLineError(1).endsWith("stream positions has no shard shardId-000000000007 at " + endpoint));
+  }
+
+  @Test
+  void putVerbosePrintsTheProducersCountersAsReadableLines() throws Exception {
+    KplcJar.Result put = run("put", "-v", "--endpoint", endpoint, "--stream", "counted", "--create-shards", "1",
+        fixture("user-records.jsonl").toString()).assertSuccess();
+    assertTrue(put.stderr().contains("kplc put: user records: 14 added, 14 put, 0 failed\n"), put.stderr());
+    assertTrue(put.stderr().matches("(?s).*kplc put: sent: \\d+ Kinesis records? \\(\\d+ aggregated\\) in \\d+ "
+        + "PutRecords calls?\n.*"), put.stderr());
+    assertTrue(put.stderr().contains("kplc put: retries: 0 failed calls, 0 failed entries, 0 entries retried\n"),
+        put.stderr());
+    assertFalse(put.stderr().contains("ProducerCounters"), put.stderr());
+  }
+
+  @Test
+  void putOfEmptyInputIsAnErrorAsForEveryCommand(@TempDir Path directory) throws Exception {
+    Path empty = Files.writeString(directory.resolve("empty.jsonl"), "\n\n");
+    KplcJar.Result result = run("put", "--endpoint", endpoint, "--stream", "empty", "--create-shards", "1",
+        empty.toString());
+    assertEquals(1, result.exitCode());
+    assertTrue(result.stderr().contains("kplc put: " + empty + " is empty: no user record to read (nothing was put)"),
+        result.stderr());
   }
 
   /** User records {@code from} to {@code to - 1}, 20 keys, data {"id":n}. */
