@@ -26,7 +26,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -97,6 +99,14 @@ public final class KinesisProducer implements AutoCloseable {
 
   /** Re-reads aggregates this producer made, to send some of their user records again: no need to check MD5s. */
   private static final Deaggregator DISASSEMBLER = Deaggregator.builder().verifyMd5(false).build();
+
+  /**
+   * The producer retries PutRecords itself: the SDK's own retries would store records again unseen (a 500 after
+   * storing, then a success), so a future would say one attempt for a record the stream holds twice, and an attempt
+   * whose outcome is unknown could hide behind a later clear refusal. One SDK attempt per producer attempt.
+   */
+  private static final SdkPlugin NO_SDK_RETRIES =
+      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
 
   private final KinesisAsyncClient client;
   private final String streamName;
@@ -435,7 +445,21 @@ public final class KinesisProducer implements AutoCloseable {
             + record.predictedShardId() + ": this is a bug");
       }
     }
-    ready.add(new Outgoing(record, users));
+    // The record's bytes sit in a pooled buffer of the next power of two (BufferPool's size classes): the part its
+    // user records do not pay for is charged until it is released, so the buffer limit counts real memory.
+    long userBytes = 0;
+    for (PendingRecord user : users) {
+      userBytes += user.bytes;
+    }
+    long slack = Math.max(0, bufferCapacity(record.dataLength()) - userBytes);
+    admission.force(slack, 0);
+    ready.add(new Outgoing(record, users, slack));
+  }
+
+  /** The capacity of the pooled buffer holding {@code size} bytes: BufferPool's size class, at least 1 KiB. */
+  static long bufferCapacity(int size) {
+    int shift = size <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(size - 1);
+    return 1L << Math.max(shift, 10);
   }
 
   private void flushAggregator() {
@@ -483,7 +507,7 @@ public final class KinesisProducer implements AutoCloseable {
         }
       });
     }
-    record.release();
+    release(outgoing);
     armFlushTimer();
   }
 
@@ -551,7 +575,7 @@ public final class KinesisProducer implements AutoCloseable {
     PutRecordsRequest request = PutRecordsRequest.builder()
         .streamName(streamName)
         .records(entries)
-        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout))
+        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();
     inFlight++;
     inFlightBytes += size;
@@ -839,7 +863,7 @@ public final class KinesisProducer implements AutoCloseable {
           done(pending, false);
           completions.add(pending.expire(now, recordTimeout));
         }
-        misrouted.outgoing.record.release();
+        release(misrouted.outgoing);
       }
     }
   }
@@ -948,7 +972,7 @@ public final class KinesisProducer implements AutoCloseable {
       completions.add(pending.succeed(result));
     }
     if (skip == null) {
-      outgoing.record.release();
+      release(outgoing);
     }
   }
 
@@ -959,7 +983,13 @@ public final class KinesisProducer implements AutoCloseable {
       done(pending, false);
       completions.add(pending.fail(KinesisProducerException.Reason.NOT_RETRYABLE, message, cause));
     }
+    release(outgoing);
+  }
+
+  /** Gives the record's memory back, and the slack of its buffer to the admission. */
+  private void release(Outgoing outgoing) {
     outgoing.record.release();
+    admission.release(outgoing.slack, 0, false);
   }
 
   private static void attemptFailed(Outgoing outgoing, Throwable error, boolean outcomeUnknown) {
@@ -1000,10 +1030,13 @@ public final class KinesisProducer implements AutoCloseable {
   private static final class Outgoing {
     final KinesisRecord record;
     final PendingRecord[] users;
+    /** Bytes of its buffer beyond what its user records cost, charged to the admission until released. */
+    final long slack;
 
-    Outgoing(KinesisRecord record, PendingRecord[] users) {
+    Outgoing(KinesisRecord record, PendingRecord[] users, long slack) {
       this.record = record;
       this.users = users;
+      this.slack = slack;
     }
   }
 
