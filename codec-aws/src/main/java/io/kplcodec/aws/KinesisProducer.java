@@ -137,17 +137,8 @@ public final class KinesisProducer implements AutoCloseable {
   private final Map<String, HashKeyRange> knownRanges = new HashMap<>();
   /** User records in the aggregator's open aggregates, per predicted shard, in the order added to it. */
   private Map<String, ArrayDeque<PendingRecord>> pendingByShard = new HashMap<>();
-  /** Completed records waiting for a PutRecords call, in order. */
-  private final ArrayDeque<Outgoing> ready = new ArrayDeque<>();
-  /** Shards with a call in flight or a retry waiting: their next records wait, to keep order. */
-  private final Map<String, Integer> heldShards = new HashMap<>();
-  /**
-   * After a reshard: shards that are gone but still have a call in flight, and the shards that appeared with them.
-   * Records for the new shards wait until those calls are answered, so a record sent to a new shard cannot overtake
-   * an earlier one of the same partition key still on its way to the old shard.
-   */
-  private final Set<String> drainingShards = new java.util.HashSet<>();
-  private final Set<String> waitingShards = new java.util.HashSet<>();
+  /** Completed records waiting for a PutRecords call, and the shards they wait on. */
+  private final SendQueue sendQueue = new SendQueue();
   /** Misrouted entries that landed on a shard not yet known: resolved after the next ListShards. */
   private final List<Misrouted> awaitingShardMap = new ArrayList<>();
   /** User records added and not completed, for flush (identity-keyed). */
@@ -453,7 +444,7 @@ public final class KinesisProducer implements AutoCloseable {
     }
     long slack = Math.max(0, bufferCapacity(record.dataLength()) - userBytes);
     admission.force(slack, 0);
-    ready.add(new Outgoing(record, users, slack));
+    sendQueue.add(new Outgoing(record, users, slack));
   }
 
   /** The capacity of the pooled buffer holding {@code size} bytes: BufferPool's size class, at least 1 KiB. */
@@ -522,33 +513,14 @@ public final class KinesisProducer implements AutoCloseable {
   // ---- sending -----------------------------------------------------------------------------------------------
 
   private void trySend() {
-    while (inFlight < maxInFlightRequests && !ready.isEmpty()) {
-      List<Outgoing> batch = new ArrayList<>();
-      List<String> shards = new ArrayList<>();
-      long size = 0;
-      for (Iterator<Outgoing> it = ready.iterator(); it.hasNext() && batch.size() < maxEntriesPerRequest; ) {
-        Outgoing outgoing = it.next();
-        String shardId = outgoing.record.predictedShardId();
-        if (heldShards.containsKey(shardId) && !shards.contains(shardId) || waitingShards.contains(shardId)) {
-          continue; // an earlier record of this shard is in flight or waits for a retry
-        }
-        long recordSize = outgoing.record.sizeInBytes();
-        if (size + recordSize > maxRequestSize
-            || inFlight > 0 && inFlightBytes + size + recordSize > maxInFlightBytes) {
-          break;
-        }
-        it.remove();
-        batch.add(outgoing);
-        size += recordSize;
-        if (!shards.contains(shardId)) {
-          shards.add(shardId);
-          hold(shardId);
-        }
-      }
-      if (batch.isEmpty()) {
+    while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
+      // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
+      long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
+      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room);
+      if (batch == null) {
         return;
       }
-      send(batch, shards, size);
+      send(batch.entries(), batch.shards(), batch.size());
     }
   }
 
@@ -598,7 +570,7 @@ public final class KinesisProducer implements AutoCloseable {
     try {
       inFlight--;
       inFlightBytes -= size;
-      shards.forEach(this::unhold);
+      sendQueue.release(shards);
       List<Outgoing> retry = new ArrayList<>();
       Throwable retryCause = null;
       if (error != null) {
@@ -693,12 +665,11 @@ public final class KinesisProducer implements AutoCloseable {
     }
     List<String> shards = new ArrayList<>();
     for (Outgoing outgoing : requeue) {
-      String shardId = outgoing.record.predictedShardId();
-      if (!shards.contains(shardId)) {
-        shards.add(shardId);
-        hold(shardId);
+      if (!shards.contains(outgoing.shardId())) {
+        shards.add(outgoing.shardId());
       }
     }
+    sendQueue.hold(shards);
     long delay = retryPolicy.backoffNanos(attempts);
     scheduler.schedule(() -> requeue(requeue, shards), delay, TimeUnit.NANOSECONDS);
   }
@@ -706,30 +677,20 @@ public final class KinesisProducer implements AutoCloseable {
   private void requeue(List<Outgoing> requeue, List<String> shards) {
     lock.lock();
     try {
-      shards.forEach(this::unhold);
-      for (int i = requeue.size() - 1; i >= 0; i--) {
-        Outgoing outgoing = requeue.get(i);
-        if (shardMap.range(outgoing.record.predictedShardId()) == null) {
+      sendQueue.release(shards);
+      List<Outgoing> back = new ArrayList<>(requeue.size());
+      for (Outgoing outgoing : requeue) {
+        if (shardMap.range(outgoing.shardId()) == null) {
           // Packed for a shard that is gone: re-pack for the shards that own its records now.
           reAggregate(outgoing, all(outgoing), false);
         } else {
-          ready.addFirst(outgoing);
+          back.add(outgoing);
         }
       }
+      sendQueue.putBack(back);
       trySend();
     } finally {
       unlockAndComplete();
-    }
-  }
-
-  private void hold(String shardId) {
-    heldShards.merge(shardId, 1, Integer::sum);
-  }
-
-  private void unhold(String shardId) {
-    heldShards.computeIfPresent(shardId, (id, count) -> count == 1 ? null : count - 1);
-    if (!heldShards.containsKey(shardId) && drainingShards.remove(shardId) && drainingShards.isEmpty()) {
-      waitingShards.clear();
     }
   }
 
@@ -887,28 +848,9 @@ public final class KinesisProducer implements AutoCloseable {
       throw new IllegalStateException("The aggregator had pending user records after a flush: this is a bug");
     }
     shardMap = newMap;
-    for (String oldShardId : oldMap.shardIds()) {
-      if (newMap.range(oldShardId) == null && heldShards.containsKey(oldShardId)) {
-        drainingShards.add(oldShardId);
-      }
-    }
-    if (!drainingShards.isEmpty()) {
-      for (String newShardId : newMap.shardIds()) {
-        if (oldMap.range(newShardId) == null) {
-          waitingShards.add(newShardId);
-        }
-      }
-    }
     // Records packed for a shard that closed have not left yet: re-pack them, in order, rather than send an
     // aggregate that mixes the new shards.
-    List<Outgoing> stale = new ArrayList<>();
-    for (Iterator<Outgoing> it = ready.iterator(); it.hasNext(); ) {
-      Outgoing outgoing = it.next();
-      if (newMap.range(outgoing.record.predictedShardId()) == null) {
-        it.remove();
-        stale.add(outgoing);
-      }
-    }
+    List<Outgoing> stale = sendQueue.replaceShardMap(oldMap, newMap);
     for (Outgoing outgoing : stale) {
       reAggregate(outgoing, all(outgoing), false);
     }
@@ -1024,20 +966,6 @@ public final class KinesisProducer implements AutoCloseable {
     boolean[] every = new boolean[outgoing.users.length];
     java.util.Arrays.fill(every, true);
     return every;
-  }
-
-  /** A completed record and the user records it carries, in sub-sequence order. */
-  private static final class Outgoing {
-    final KinesisRecord record;
-    final PendingRecord[] users;
-    /** Bytes of its buffer beyond what its user records cost, charged to the admission until released. */
-    final long slack;
-
-    Outgoing(KinesisRecord record, PendingRecord[] users, long slack) {
-      this.record = record;
-      this.users = users;
-      this.slack = slack;
-    }
   }
 
   private static final class Misrouted {

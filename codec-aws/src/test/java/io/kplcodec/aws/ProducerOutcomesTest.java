@@ -66,6 +66,19 @@ class ProducerOutcomesTest {
   }
 
   @Test
+  void eachCallIsOneSdkAttemptWithTheRequestTimeout() throws Exception {
+    KinesisProducer producer = producer().requestTimeout(Duration.ofSeconds(4)).build();
+    CompletableFuture<PutResult> future = add(producer, FakeKinesis.LOW_KEY, 10);
+    FakeKinesis.Call call = kinesis.nextCall();
+    var override = call.request().overrideConfiguration().orElseThrow();
+    assertEquals(Duration.ofSeconds(4), override.apiCallTimeout().orElseThrow());
+    assertEquals(1, override.plugins().size(), "the plugin that turns the SDK's own retries off");
+    call.succeed();
+    future.get(5, TimeUnit.SECONDS);
+    producer.close();
+  }
+
+  @Test
   void anExpiredRecordEveryAttemptOfWhichWasRefusedWasNotStored() throws Exception {
     KinesisProducer producer = producer().build();
     CompletableFuture<PutResult> future = add(producer, FakeKinesis.LOW_KEY, 10);
