@@ -58,10 +58,15 @@ final class Admission {
     this.currentBucket = Math.floorDiv(startNanos, BUCKET_NANOS);
   }
 
-  /** Takes room for a record without waiting; null if taken, else why not. */
+  /**
+   * Takes room for a record without waiting; null if taken, else why not.
+   *
+   * @throws IllegalStateException if closed (nothing taken)
+   */
   Reason tryAcquire(long cost, long bytes) {
     lock.lock();
     try {
+      refuseIfClosed();
       Reason refusal = refusal(cost, bytes, clock.getAsLong());
       if (refusal == null) {
         take(cost, bytes);
@@ -74,11 +79,14 @@ final class Admission {
 
   /**
    * Takes room for a record, waiting up to {@code maxBlockNanos}; null if taken, else why not (the last reason it
-   * met). Returns at once if the admission is closed ({@link #isClosed}).
+   * met).
+   *
+   * @throws IllegalStateException if closed, also while waiting (nothing taken)
    */
   Reason acquire(long cost, long bytes, long maxBlockNanos) throws InterruptedException {
     lock.lock();
     try {
+      refuseIfClosed();
       long start = clock.getAsLong();
       long now = start;
       Reason refusal;
@@ -92,10 +100,11 @@ final class Admission {
         now = clock.getAsLong();
       }
       longestBlockNanos = Math.max(longestBlockNanos, now - start);
-      if (refusal == null && !closed) {
+      refuseIfClosed();
+      if (refusal == null) {
         take(cost, bytes);
       }
-      return closed ? null : refusal;
+      return refusal;
     } finally {
       lock.unlock();
     }
@@ -128,7 +137,13 @@ final class Admission {
     }
   }
 
-  /** Wakes every waiter; from now on acquire returns at once and takes nothing. */
+  private void refuseIfClosed() {
+    if (closed) {
+      throw new IllegalStateException("The producer is closed");
+    }
+  }
+
+  /** Wakes every waiter; from now on acquire and tryAcquire throw and take nothing. */
   void close() {
     lock.lock();
     try {

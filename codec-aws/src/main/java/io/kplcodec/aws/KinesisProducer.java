@@ -70,6 +70,11 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *       MisroutePolicy} for the in-range ones); pending and unsent aggregates are re-packed for the new shards.
  * </ul>
  *
+ * <p>Its parts (package-private, each tested alone with a fake clock and a mock client): {@link Admission}, where a
+ * record waits before it is accepted; {@link SendQueue}, where a completed Kinesis record waits for its PutRecords
+ * call; {@link RetryPolicy}, what is retried and what may have been stored; {@link PendingRecord}, where a user
+ * record's future completes. This class aggregates per shard, handles responses and refreshes the shard map.
+ *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
  * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback
  * running on the producer's thread may {@code add} (never blocking there: the buffer limit is not applied to it, as
@@ -273,19 +278,13 @@ public final class KinesisProducer implements AutoCloseable {
       refusal = null;
     } else if (mayBlock) {
       try {
-        refusal = admission.acquire(cost, bytes, maxBlockNanos);
+        refusal = admission.acquire(cost, bytes, maxBlockNanos); // throws if closed, taking nothing
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return refused(KinesisProducerException.Reason.INTERRUPTED, "Interrupted while waiting for room", e);
       }
     } else {
       refusal = admission.tryAcquire(cost, bytes);
-    }
-    if (admission.isClosed() && refusal == null) {
-      admission.release(cost, bytes, false);
-    }
-    if (admission.isClosed()) {
-      throw new IllegalStateException("The producer is closed");
     }
     if (refusal != null) {
       return refused(refusal, refusal == KinesisProducerException.Reason.BUFFER_FULL

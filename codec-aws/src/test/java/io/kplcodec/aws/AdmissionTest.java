@@ -128,8 +128,14 @@ class AdmissionTest {
     });
     Thread.sleep(100);
     admission.close();
-    assertNull(blocked.get(5, TimeUnit.SECONDS));
+    java.util.concurrent.ExecutionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> blocked.get(5, TimeUnit.SECONDS));
+    org.junit.jupiter.api.Assertions.assertInstanceOf(IllegalStateException.class, e.getCause());
     assertTrue(admission.isClosed());
-    assertEquals(1_000, admission.usedCost());
+    assertEquals(1_000, admission.usedCost(), "took nothing");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> admission.tryAcquire(1, 1));
+    admission.release(1_000, 800, false);
+    assertEquals(0, admission.usedCost());
   }
 }
