@@ -628,49 +628,20 @@ public final class KinesisProducer implements AutoCloseable {
   /** Retries after a backoff, keeping their shards held so later records of those shards stay behind them. */
   private void retryLater(List<Outgoing> retry, Throwable cause) {
     long now = clock.getAsLong();
-    List<Outgoing> requeue = new ArrayList<>();
-    int attempts = 1;
-    for (Outgoing outgoing : retry) {
-      retriedEntries++;
-      boolean anyExpired = false;
-      for (PendingRecord pending : outgoing.users) {
-        anyExpired |= pending.expired(now);
-        attempts = Math.max(attempts, pending.attempts);
-      }
-      if (!anyExpired) {
-        for (PendingRecord pending : outgoing.users) {
-          pending.attempts++;
-        }
-        requeue.add(outgoing);
-        continue;
-      }
-      // Fail the expired ones; the others go back to the aggregator, re-packed.
-      boolean[] live = new boolean[outgoing.users.length];
-      for (int i = 0; i < live.length; i++) {
-        PendingRecord pending = outgoing.users[i];
-        if (pending.expired(now)) {
-          userRecordsFailed++;
-          done(pending, false);
-          completions.add(pending.expire(now, recordTimeout));
-        } else {
-          live[i] = true;
-          pending.attempts++;
-        }
-      }
-      reAggregate(outgoing, live, false);
+    retriedEntries += retry.size();
+    RetryPolicy.Plan plan = retryPolicy.plan(retry, now);
+    for (PendingRecord pending : plan.expired()) {
+      userRecordsFailed++;
+      done(pending, false);
+      completions.add(pending.expire(now, recordTimeout));
     }
-    if (requeue.isEmpty()) {
-      return;
+    for (int i = 0; i < plan.repack().size(); i++) {
+      reAggregate(plan.repack().get(i), plan.live().get(i), false);
     }
-    List<String> shards = new ArrayList<>();
-    for (Outgoing outgoing : requeue) {
-      if (!shards.contains(outgoing.shardId())) {
-        shards.add(outgoing.shardId());
-      }
+    if (!plan.again().isEmpty()) {
+      sendQueue.hold(plan.shards());
+      scheduler.schedule(() -> requeue(plan.again(), plan.shards()), plan.delayNanos(), TimeUnit.NANOSECONDS);
     }
-    sendQueue.hold(shards);
-    long delay = retryPolicy.backoffNanos(attempts);
-    scheduler.schedule(() -> requeue(requeue, shards), delay, TimeUnit.NANOSECONDS);
   }
 
   private void requeue(List<Outgoing> requeue, List<String> shards) {

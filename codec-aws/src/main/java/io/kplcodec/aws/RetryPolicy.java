@@ -1,12 +1,31 @@
 package io.kplcodec.aws;
 
 import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
-/** Which failures are retried, which may have stored the record all the same, and how long to wait before a retry. */
+/**
+ * Where a record is retried: which failures are retried, which may have stored the record all the same, which user
+ * records of a failed entry have expired, and how long to wait before the others go again.
+ */
 final class RetryPolicy {
+  /**
+   * What to do with entries whose attempt failed with a retryable error.
+   *
+   * @param again entries whose user records all have time left: sent again as they are after {@code delayNanos},
+   *     their shards held meanwhile so later records of those shards stay behind them
+   * @param shards the shards of {@code again}, each once
+   * @param delayNanos the backoff before {@code again} goes back to the send queue
+   * @param expired user records past their record timeout: to fail
+   * @param repack entries with some expired user records: the others ({@code live}, same index) are re-packed
+   * @param live for each of {@code repack}, which of its user records still have time
+   */
+  record Plan(List<Outgoing> again, List<String> shards, long delayNanos, List<PendingRecord> expired,
+      List<Outgoing> repack, List<boolean[]> live) {}
+
   private final long backoffBaseNanos;
   private final long backoffMaxNanos;
 
@@ -19,6 +38,48 @@ final class RetryPolicy {
   long backoffNanos(int attempts) {
     long backoff = Math.min(backoffMaxNanos, backoffBaseNanos << Math.min(20, Math.max(0, attempts - 1)));
     return backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
+  }
+
+  /** Sorts failed entries into those sent again after a backoff, expired user records, and entries to re-pack. */
+  Plan plan(List<Outgoing> failed, long nowNanos) {
+    List<Outgoing> again = new ArrayList<>();
+    List<PendingRecord> expired = new ArrayList<>();
+    List<Outgoing> repack = new ArrayList<>();
+    List<boolean[]> live = new ArrayList<>();
+    int attempts = 1;
+    for (Outgoing outgoing : failed) {
+      boolean anyExpired = false;
+      for (PendingRecord pending : outgoing.users) {
+        anyExpired |= pending.expired(nowNanos);
+        attempts = Math.max(attempts, pending.attempts);
+      }
+      if (!anyExpired) {
+        for (PendingRecord pending : outgoing.users) {
+          pending.attempts++;
+        }
+        again.add(outgoing);
+        continue;
+      }
+      boolean[] alive = new boolean[outgoing.users.length];
+      for (int i = 0; i < alive.length; i++) {
+        PendingRecord pending = outgoing.users[i];
+        if (pending.expired(nowNanos)) {
+          expired.add(pending);
+        } else {
+          alive[i] = true;
+          pending.attempts++;
+        }
+      }
+      repack.add(outgoing);
+      live.add(alive);
+    }
+    List<String> shards = new ArrayList<>();
+    for (Outgoing outgoing : again) {
+      if (!shards.contains(outgoing.shardId())) {
+        shards.add(outgoing.shardId());
+      }
+    }
+    return new Plan(again, shards, again.isEmpty() ? 0 : backoffNanos(attempts), expired, repack, live);
   }
 
   long maxBackoffNanos() {

@@ -115,6 +115,24 @@ class ProducerOutcomesTest {
   }
 
   @Test
+  void inAFailedAggregateTheExpiredUserRecordsFailAndTheOthersAreRepackedAndSentAgain() throws Exception {
+    KinesisProducer producer = producer().maxBufferedTime(Duration.ofMillis(300)).build();
+    CompletableFuture<PutResult> old = add(producer, FakeKinesis.LOW_KEY, 10);
+    now.addAndGet(20 * SECOND);
+    CompletableFuture<PutResult> young = add(producer, FakeKinesis.LOW_KEY, 10); // same aggregate
+    FakeKinesis.Call call = kinesis.nextCall();
+    assertEquals(1, call.request().records().size(), "one aggregate of two user records");
+    now.addAndGet(11 * SECOND); // the first is 31 s old, the second 11 s
+    call.fail(KinesisException.builder().statusCode(500).message("internal").build());
+    KinesisProducerException e = failure(old);
+    assertEquals(Reason.RECORD_TIMEOUT, e.reason());
+    assertTrue(e.mayHaveBeenStored(), "a 500 may come after storing");
+    kinesis.nextCall().succeed();
+    assertEquals(2, young.get(5, TimeUnit.SECONDS).attempts());
+    producer.close();
+  }
+
+  @Test
   void tryAddSaysWhyItRefusesAndBuffersNothing() throws Exception {
     KinesisProducer producer = producer().maxBufferedBytes(1_000).build();
     CompletableFuture<PutResult> first = add(producer, FakeKinesis.LOW_KEY, 600);

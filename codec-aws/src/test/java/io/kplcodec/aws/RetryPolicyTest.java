@@ -1,5 +1,6 @@
 package io.kplcodec.aws;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,6 +79,43 @@ class RetryPolicyTest {
     assertFalse(RetryPolicy.isRetryable(service(400, "ValidationException")));
     assertTrue(RetryPolicy.isRetryable("ProvisionedThroughputExceededException"));
     assertFalse(RetryPolicy.isRetryable("AccessDeniedException"));
+  }
+
+  /** An entry of {@code users} user records for shard "a", each added at {@code addedNanos} with a 30 s timeout. */
+  private static Outgoing entry(String hashKey, long... addedNanos) {
+    io.kplcodec.Aggregator aggregator = io.kplcodec.Aggregator.builder().shardMap(io.kplcodec.ShardMap.builder()
+        .add("a", "0", "170141183460469231731687303715884105727")
+        .add("b", FakeKinesis.HALF, "340282366920938463463374607431768211455").build()).build();
+    PendingRecord[] users = new PendingRecord[addedNanos.length];
+    for (int i = 0; i < users.length; i++) {
+      aggregator.add("k" + i, hashKey, new byte[10]);
+      users[i] = new PendingRecord("k" + i, hashKey, 12, 212, addedNanos[i], 30 * SECOND);
+    }
+    java.util.List<io.kplcodec.KinesisRecord> records = aggregator.flush();
+    assertEquals(1, records.size());
+    return new Outgoing(records.get(0), users, 0);
+  }
+
+  private static final long SECOND = 1_000_000_000L;
+
+  @Test
+  void entriesWithTimeLeftGoAgainAfterABackoffExpiredUserRecordsFailTheOthersAreRepacked() {
+    RetryPolicy policy = new RetryPolicy(100, 1_000);
+    Outgoing fresh = entry("1", 10 * SECOND, 11 * SECOND);
+    Outgoing otherShard = entry(FakeKinesis.HIGH_KEY, 12 * SECOND);
+    Outgoing mixed = entry("2", 0, 20 * SECOND); // its first user record was added 30 s before now
+    fresh.users[0].attempts = 3;
+    RetryPolicy.Plan plan = policy.plan(java.util.List.of(fresh, otherShard, mixed), 30 * SECOND);
+    assertEquals(java.util.List.of(fresh, otherShard), plan.again());
+    assertEquals(java.util.List.of("a", "b"), plan.shards());
+    assertTrue(plan.delayNanos() >= 200 && plan.delayNanos() <= 400, "3 attempts so far: " + plan.delayNanos());
+    assertEquals(4, fresh.users[0].attempts);
+    assertEquals(2, otherShard.users[0].attempts);
+    assertEquals(java.util.List.of(mixed.users[0]), plan.expired());
+    assertEquals(java.util.List.of(mixed), plan.repack());
+    assertFalse(plan.live().get(0)[0]);
+    assertTrue(plan.live().get(0)[1]);
+    assertEquals(2, mixed.users[1].attempts, "the live one goes again");
   }
 
   @Test
