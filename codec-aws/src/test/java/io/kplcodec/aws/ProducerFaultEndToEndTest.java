@@ -106,7 +106,7 @@ class ProducerFaultEndToEndTest {
         long baseline = memory.getHeapMemoryUsage().getUsed();
         AtomicLong maxLiveHeap = new AtomicLong();
         AtomicLong outageLiveHeap = new AtomicLong();
-        long allocatedBefore = allocatedBytes();
+        long[] allocatedBefore = allocatedBytes();
 
         KinesisProducer producer = KinesisProducer.builder(client, stream)
             .maxBufferedBytes(BUFFER)
@@ -117,6 +117,7 @@ class ProducerFaultEndToEndTest {
             .build();
         long began = System.nanoTime();
         AtomicInteger added = new AtomicInteger();
+        AtomicLong adderAllocation = new AtomicLong(); // an ended thread's allocation can no longer be read
         CountDownLatch quarter = new CountDownLatch(1);
         CountDownLatch twoFifths = new CountDownLatch(1);
         CountDownLatch threeFifths = new CountDownLatch(1);
@@ -124,6 +125,9 @@ class ProducerFaultEndToEndTest {
         for (int t = 0; t < THREADS; t++) {
           int thread = t;
           adders.add(new Thread(() -> {
+            com.sun.management.ThreadMXBean threadBean =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long allocatedAtStart = threadBean.getCurrentThreadAllocatedBytes();
             Random random = new Random(16 + thread);
             for (int id = thread; id < records; id += THREADS) {
               int key = thread * KEYS_PER_THREAD + random.nextInt(KEYS_PER_THREAD);
@@ -155,6 +159,7 @@ class ProducerFaultEndToEndTest {
                 threeFifths.countDown();
               }
             }
+            adderAllocation.addAndGet(threadBean.getCurrentThreadAllocatedBytes() - allocatedAtStart);
           }, "adder-" + t));
         }
         // The weather: a split at a quarter, an outage at two fifths, a merge at three fifths.
@@ -205,7 +210,12 @@ class ProducerFaultEndToEndTest {
         heapWatch.interrupt();
         heapWatch.join();
         double produceSeconds = (System.nanoTime() - began) / 1e9;
-        long allocated = allocatedBytes() - allocatedBefore;
+        long[] allocatedAfter = allocatedBytes();
+        long[] allocated = new long[3];
+        for (int i = 0; i < 3; i++) {
+          allocated[i] = allocatedAfter[i] - allocatedBefore[i];
+        }
+        allocated[0] = adderAllocation.get();
         ProducerCounters counters = producer.counters();
         producer.close();
 
@@ -300,13 +310,15 @@ class ProducerFaultEndToEndTest {
                 + "%,d, of which found in the stream %,d; not-stored found %,d); lost (put, not read) per-record %d, "
                 + "whole-aggregate %d, KCL %d; duplicates per-record %,d, KCL %,d; drops whole %,d, per-record %,d; "
                 + "live heap max %.1f MiB (during the outage %.1f MiB) vs bound %.1f MiB; longest add block %d ms; "
-                + "allocated %.0f B per user record (adders, payloads included, producer and SDK threads); add %.1f s, produce %.1f s, total "
+                + "allocated %.0f B per user record (adding threads %.0f with their payloads, producer thread %.0f, SDK threads "
+                + "%.0f); add %.1f s, produce %.1f s, total "
                 + "%.1f s; %s; failure examples: %s",
             records, THREADS, BUFFER >> 20, outageSeconds, proxy.injected(), proxy.putRecordsCalls(), put, failed,
             flagged, flaggedFound, foundUnflagged, lostPerRecord, lostWhole, lostKcl, duplicatesPerRecord,
             duplicatesKcl, dropsWhole.get(), dropsPerRecord.get(), maxLiveHeap.get() / 1048576.0,
             outageLiveHeap.get() / 1048576.0, bound / 1048576.0, counters.longestAddBlock().toMillis(),
-            (double) allocated / records, addSeconds, produceSeconds, totalSeconds, counters, failureExamples);
+            (double) (allocated[0] + allocated[1] + allocated[2]) / records, (double) allocated[0] / records,
+            (double) allocated[1] / records, (double) allocated[2] / records, addSeconds, produceSeconds, totalSeconds, counters, failureExamples);
         System.out.println(report);
 
         assertEquals(0, pending, "every future completed: " + report);
@@ -336,22 +348,23 @@ class ProducerFaultEndToEndTest {
   }
 
   /**
-   * Bytes allocated so far by the live threads that do the producer's work: the adding threads (their payloads
-   * included), the producer's thread and the SDK's (Netty event loops, response executor). The proxy's, kinesalite
-   * client's and JUnit's threads are left out.
+   * Bytes allocated so far by the live threads that do the producer's work, by group: the adding threads (their
+   * payloads included), the producer's thread, the SDK's threads (Netty event loops, response executor). The proxy's,
+   * the kinesalite client's and JUnit's threads are left out.
    */
-  private static long allocatedBytes() {
+  private static long[] allocatedBytes() {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long sum = 0;
+    long[] sum = new long[3];
     for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null) {
         continue;
       }
       String name = info.getThreadName();
-      if (name.startsWith("adder-") || name.startsWith("kpl-codec-producer-") || name.startsWith("aws-java-sdk-")
-          || name.startsWith("sdk-async-response")) {
-        sum += Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId()));
+      int group = name.startsWith("adder-") ? 0 : name.startsWith("kpl-codec-producer-") ? 1
+          : name.startsWith("aws-java-sdk-") || name.startsWith("sdk-async-response") ? 2 : -1;
+      if (group >= 0) {
+        sum[group] += Math.max(0, threads.getThreadAllocatedBytes(info.getThreadId()));
       }
     }
     return sum;
