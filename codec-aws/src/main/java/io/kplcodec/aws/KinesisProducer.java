@@ -23,13 +23,12 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import java.util.function.LongSupplier;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
 import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
@@ -43,9 +42,11 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * An aggregating producer over SDK v2's {@link KinesisAsyncClient}: the KPL's aggregation without its native binary.
  *
  * <p>{@link #add} takes a user record and returns a future that completes with where it landed ({@link PutResult}:
- * shard, sequence number, sub-sequence number) or fails with a {@link KinesisProducerException} saying why. Nothing
- * is dropped silently: every future completes; a record still not put once {@link Builder#recordTimeout} has passed
- * since {@code add} fails at its next failed attempt (so at most about one request timeout and one backoff later).
+ * shard, sequence number, sub-sequence number) or fails with a {@link KinesisProducerException} saying why, whether
+ * the record may already be in the stream ({@link KinesisProducerException#mayHaveBeenStored()}: what to do about it
+ * is on that class) and every attempt's error. Nothing is dropped silently: every future completes; a record still not
+ * put once {@link Builder#recordTimeout} has passed since {@code add} fails at its next failed attempt (so at most
+ * about one request timeout and one backoff later), saying how long it waited in the queue.
  *
  * <ul>
  *   <li>Aggregation per shard: user records are packed (kpl-codec {@link Aggregator}) only with records bound for the
@@ -55,14 +56,24 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *       key are stored in the order they were added unless one of them had to be sent again (counted).
  *   <li>Latency: a user record waits at most {@link Builder#maxBufferedTime} (100 ms by default) for an aggregate to
  *       fill.
- *   <li>Backpressure: {@link #add} blocks while the user records not yet completed hold more than {@link
- *       Builder#maxBufferedBytes} (data plus partition key); memory stays bounded however slow the stream is.
+ *   <li>Backpressure ({@link Admission}): {@link #add} blocks, up to {@link Builder#maxBlockTime}, while the records
+ *       not yet completed cost {@link Builder#maxBufferedBytes} (data, partition key and about 200 bytes of
+ *       bookkeeping each), or while they would take longer than {@link Builder#maxQueueTime} (a tenth of the record
+ *       timeout by default) to send at the rate records were put over the last 2 s; {@link #tryAdd} never blocks and
+ *       says why it refuses. So an outage or a throttling episode stops admission instead of queueing records that
+ *       would expire, and requests in flight are limited to a quarter of the buffer, as they cost about 3.4 times
+ *       their entries (the SDK's copies): what the producer holds stays within about twice the buffer.
  *   <li>Retries: calls that fail (network, throttling, 5xx) and entries the service refuses (throughput exceeded,
  *       internal failure) are sent again after an exponential backoff with jitter, until the record times out.
  *   <li>Reshards: when an entry lands on a shard other than the predicted one, the shard map is refreshed and the user
  *       records whose hash key lies outside the shard it landed on are sent again to their new shard (see {@link
  *       MisroutePolicy} for the in-range ones); pending and unsent aggregates are re-packed for the new shards.
  * </ul>
+ *
+ * <p>Its parts (package-private, each tested alone with a fake clock and a mock client): {@link Admission}, where a
+ * record waits before it is accepted; {@link SendQueue}, where a completed Kinesis record waits for its PutRecords
+ * call; {@link RetryPolicy}, what is retried and what may have been stored; {@link PendingRecord}, where a user
+ * record's future completes. This class aggregates per shard, handles responses and refreshes the shard map.
  *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
  * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback
@@ -94,6 +105,14 @@ public final class KinesisProducer implements AutoCloseable {
   /** Re-reads aggregates this producer made, to send some of their user records again: no need to check MD5s. */
   private static final Deaggregator DISASSEMBLER = Deaggregator.builder().verifyMd5(false).build();
 
+  /**
+   * The producer retries PutRecords itself: the SDK's own retries would store records again unseen (a 500 after
+   * storing, then a success), so a future would say one attempt for a record the stream holds twice, and an attempt
+   * whose outcome is unknown could hide behind a later clear refusal. One SDK attempt per producer attempt.
+   */
+  private static final SdkPlugin NO_SDK_RETRIES =
+      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+
   private final KinesisAsyncClient client;
   private final String streamName;
   private final int maxEntriesPerRequest;
@@ -104,15 +123,17 @@ public final class KinesisProducer implements AutoCloseable {
   private final long recordTimeoutNanos;
   private final Duration recordTimeout;
   private final Duration requestTimeout;
-  private final long backoffBaseNanos;
-  private final long backoffMaxNanos;
+  private final RetryPolicy retryPolicy;
+  private final Admission admission;
+  private final long maxBlockNanos;
+  private final long maxInFlightBytes;
+  private final LongSupplier clock;
   private final MisroutePolicy misroutePolicy;
   private final ScheduledExecutorService scheduler;
   /** The scheduler's thread: it answers responses, so it must never wait for them. */
   private volatile Thread producerThread;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
 
   // Everything below is guarded by lock.
   private final Aggregator aggregator;
@@ -120,29 +141,20 @@ public final class KinesisProducer implements AutoCloseable {
   /** Every shard seen in ListShards, closed ones included: where a misrouted record landed may be closed already. */
   private final Map<String, HashKeyRange> knownRanges = new HashMap<>();
   /** User records in the aggregator's open aggregates, per predicted shard, in the order added to it. */
-  private Map<String, ArrayDeque<Pending>> pendingByShard = new HashMap<>();
-  /** Completed records waiting for a PutRecords call, in order. */
-  private final ArrayDeque<Outgoing> ready = new ArrayDeque<>();
-  /** Shards with a call in flight or a retry waiting: their next records wait, to keep order. */
-  private final Map<String, Integer> heldShards = new HashMap<>();
-  /**
-   * After a reshard: shards that are gone but still have a call in flight, and the shards that appeared with them.
-   * Records for the new shards wait until those calls are answered, so a record sent to a new shard cannot overtake
-   * an earlier one of the same partition key still on its way to the old shard.
-   */
-  private final Set<String> drainingShards = new java.util.HashSet<>();
-  private final Set<String> waitingShards = new java.util.HashSet<>();
+  private Map<String, ArrayDeque<PendingRecord>> pendingByShard = new HashMap<>();
+  /** Completed records waiting for a PutRecords call, and the shards they wait on. */
+  private final SendQueue sendQueue = new SendQueue();
   /** Misrouted entries that landed on a shard not yet known: resolved after the next ListShards. */
   private final List<Misrouted> awaitingShardMap = new ArrayList<>();
   /** User records added and not completed, for flush (identity-keyed). */
-  private final Set<Pending> outstanding = new LinkedHashSet<>();
+  private final Set<PendingRecord> outstanding = new LinkedHashSet<>();
   /**
    * Futures to complete and PutRecords calls to make once the lock is released, in order (user callbacks and the
    * SDK never run under it).
    */
   private final List<Runnable> completions = new ArrayList<>();
-  private long bufferedBytes;
   private int inFlight;
+  private long inFlightBytes;
   private int flushers;
   private ScheduledFuture<?> flushTimer;
   private boolean refreshing;
@@ -152,6 +164,7 @@ public final class KinesisProducer implements AutoCloseable {
   private long userRecordsAdded;
   private long userRecordsPut;
   private long userRecordsFailed;
+  private long userRecordsFailedMayHaveBeenStored;
   private long kinesisRecordsSent;
   private long aggregatesSent;
   private long putRecordsRequests;
@@ -174,15 +187,23 @@ public final class KinesisProducer implements AutoCloseable {
     this.recordTimeout = builder.recordTimeout;
     this.recordTimeoutNanos = builder.recordTimeout.toNanos();
     this.requestTimeout = builder.requestTimeout;
-    this.backoffBaseNanos = builder.backoffBase.toNanos();
-    this.backoffMaxNanos = builder.backoffMax.toNanos();
+    this.retryPolicy = new RetryPolicy(builder.backoffBase.toNanos(), builder.backoffMax.toNanos());
+    this.clock = builder.clock;
+    this.maxBlockNanos = builder.maxBlockTime.toNanos();
+    Duration maxQueueTime = builder.maxQueueTime != null ? builder.maxQueueTime : builder.recordTimeout.dividedBy(10);
+    this.admission = new Admission(builder.maxBufferedBytes, maxQueueTime.toNanos(),
+        Math.min(builder.maxBufferedBytes, builder.maxRequestSize), clock);
+    // Requests in flight cost about 3.4 times their entries (the entries, the SDK's copy, its base64 JSON body):
+    // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
+    this.maxInFlightBytes = Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4);
     this.misroutePolicy = builder.misroutePolicy;
     this.shardMap = openShardMap(shards);
     shards.forEach(this::learn);
     this.aggregator = Aggregator.builder()
         .maxRecordSize(builder.maxRecordSize)
         .shardMap(shardMap)
-        .bufferPool(BufferPool.heap())
+        // A small pool: what it retains is live heap outside the buffer limit.
+        .bufferPool(BufferPool.heap(Math.min(builder.maxBufferedBytes / 16, 4L * builder.maxRecordSize)))
         .build();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "kpl-codec-producer-" + streamName);
@@ -208,8 +229,12 @@ public final class KinesisProducer implements AutoCloseable {
   }
 
   /**
-   * Adds a user record, copying {@code data}'s remaining bytes (its position is not moved). Blocks while the
-   * buffered user records exceed {@link Builder#maxBufferedBytes}.
+   * Adds a user record, copying {@code data}'s remaining bytes (its position is not moved). Blocks, up to {@link
+   * Builder#maxBlockTime}, while the producer holds as much as it may ({@link Builder#maxBufferedBytes}) or while
+   * the records ahead of it would take longer than {@link Builder#maxQueueTime} to send at the rate records are being
+   * put now (an outage, throttling); then fails the future at once, with {@link
+   * KinesisProducerException.Reason#BUFFER_FULL} or {@link KinesisProducerException.Reason#QUEUE_TOO_LONG}, having
+   * buffered nothing.
    *
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a decimal in 0..2^128-1, or null to route by the partition key's MD5. Taken in any form the
@@ -219,30 +244,70 @@ public final class KinesisProducer implements AutoCloseable {
    * @throws IllegalArgumentException if a key is invalid (an explicit hash key not a decimal integer, negative or above
    *     2^128-1), before anything is buffered
    * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
-   * @throws IllegalStateException if the producer is closed
+   * @throws IllegalStateException if the producer is closed (also while blocked)
    */
   public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    return add(partitionKey, explicitHashKey, data, true);
+  }
+
+  /** Adds a user record if there is room now, never blocking; see {@link #tryAdd(String, String, ByteBuffer)}. */
+  public CompletableFuture<PutResult> tryAdd(String partitionKey, byte[] data) {
+    return add(partitionKey, null, ByteBuffer.wrap(data), false);
+  }
+
+  /**
+   * As {@link #add(String, String, ByteBuffer)}, but never blocks: when there is no room now, the returned future has
+   * already failed with a {@link KinesisProducerException} whose {@link KinesisProducerException#reason()} says why
+   * ({@link KinesisProducerException.Reason#BUFFER_FULL} or {@link KinesisProducerException.Reason#QUEUE_TOO_LONG}),
+   * and nothing was buffered.
+   */
+  public CompletableFuture<PutResult> tryAdd(String partitionKey, String explicitHashKey, ByteBuffer data) {
+    return add(partitionKey, explicitHashKey, data, false);
+  }
+
+  private CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data,
+      boolean mayBlock) {
     Objects.requireNonNull(partitionKey, "partitionKey");
     Objects.requireNonNull(data, "data");
     long bytes = (long) data.remaining() + partitionKey.length();
+    long cost = bytes + Admission.PER_RECORD_OVERHEAD;
+    KinesisProducerException.Reason refusal;
+    if (Thread.currentThread() == producerThread) {
+      // A callback adding: only this thread could make room, so it never waits (nor is refused).
+      admission.force(cost, bytes);
+      refusal = null;
+    } else if (mayBlock) {
+      try {
+        refusal = admission.acquire(cost, bytes, maxBlockNanos); // throws if closed, taking nothing
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return refused(KinesisProducerException.Reason.INTERRUPTED, "Interrupted while waiting for room", e);
+      }
+    } else {
+      refusal = admission.tryAcquire(cost, bytes);
+    }
+    if (refusal != null) {
+      return refused(refusal, refusal == KinesisProducerException.Reason.BUFFER_FULL
+          ? "Not accepted: the producer holds its limit of " + maxBufferedBytes + " bytes"
+              + (mayBlock ? " and did for the max block time of " + Duration.ofNanos(maxBlockNanos) : "")
+          : "Not accepted: the records ahead of it would take longer than the max queue time to send at the current "
+              + "rate (" + Math.round(admission.drainRate()) + " bytes/s)"
+              + (mayBlock ? ", for the max block time of " + Duration.ofNanos(maxBlockNanos) : ""), null);
+    }
     lock.lock();
     try {
-      boolean mayWait = Thread.currentThread() != producerThread;
-      while (mayWait && !closed && bufferedBytes > 0 && bufferedBytes + bytes > maxBufferedBytes) {
-        try {
-          changed.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return CompletableFuture.failedFuture(
-              new KinesisProducerException("Interrupted while waiting for buffer space", e));
-        }
-      }
       if (closed) {
+        admission.release(cost, bytes, false);
         throw new IllegalStateException("The producer is closed");
       }
-      Pending pending = new Pending(partitionKey, explicitHashKey, bytes, System.nanoTime() + recordTimeoutNanos);
-      addToAggregator(pending, data); // throws before anything changes if the record is invalid
-      bufferedBytes += bytes;
+      PendingRecord pending =
+          new PendingRecord(partitionKey, explicitHashKey, bytes, cost, clock.getAsLong(), recordTimeoutNanos);
+      try {
+        addToAggregator(pending, data); // throws before anything changes if the record is invalid
+      } catch (RuntimeException e) {
+        admission.release(cost, bytes, false);
+        throw e;
+      }
       outstanding.add(pending);
       userRecordsAdded++;
       armFlushTimer();
@@ -251,6 +316,12 @@ public final class KinesisProducer implements AutoCloseable {
     } finally {
       unlockAndComplete();
     }
+  }
+
+  private static CompletableFuture<PutResult> refused(KinesisProducerException.Reason reason, String message,
+      Throwable cause) {
+    return CompletableFuture.failedFuture(
+        new KinesisProducerException(reason, message + "; nothing was buffered", cause, false, List.of()));
   }
 
   /**
@@ -267,7 +338,7 @@ public final class KinesisProducer implements AutoCloseable {
       flushers++;
       flushAggregator();
       trySend();
-      for (Pending pending : outstanding) {
+      for (PendingRecord pending : outstanding) {
         waitFor.add(pending.future);
       }
     } finally {
@@ -298,10 +369,10 @@ public final class KinesisProducer implements AutoCloseable {
   @Override
   public void close() {
     refuseOnProducerThread("close()");
+    admission.close();
     lock.lock();
     try {
       closed = true;
-      changed.signalAll();
     } finally {
       unlockAndComplete();
     }
@@ -320,9 +391,10 @@ public final class KinesisProducer implements AutoCloseable {
   public ProducerCounters counters() {
     lock.lock();
     try {
-      return new ProducerCounters(userRecordsAdded, userRecordsPut, userRecordsFailed, kinesisRecordsSent,
-          aggregatesSent, putRecordsRequests, failedRequests, failedEntries, retriedEntries, misroutedRecords,
-          userRecordsResent, userRecordsResentInRange, shardMapRefreshes);
+      return new ProducerCounters(userRecordsAdded, userRecordsPut, userRecordsFailed,
+          userRecordsFailedMayHaveBeenStored, kinesisRecordsSent, aggregatesSent, putRecordsRequests, failedRequests,
+          failedEntries, retriedEntries, misroutedRecords, userRecordsResent, userRecordsResentInRange,
+          shardMapRefreshes, Duration.ofNanos(admission.longestBlockNanos()));
     } finally {
       lock.unlock();
     }
@@ -341,7 +413,7 @@ public final class KinesisProducer implements AutoCloseable {
   // ---- aggregation -------------------------------------------------------------------------------------------
 
   /** Hands a user record to the aggregator and tracks it under its predicted shard. */
-  private void addToAggregator(Pending pending, ByteBuffer data) {
+  private void addToAggregator(PendingRecord pending, ByteBuffer data) {
     KinesisRecord completed = aggregator.add(pending.partitionKey, pending.explicitHashKey, data);
     // The aggregator never puts the record just added into the record it completes: that holds earlier ones.
     if (completed != null) {
@@ -354,8 +426,8 @@ public final class KinesisProducer implements AutoCloseable {
 
   /** A record the aggregator completed holds the first {@code userRecordCount} pending records of its shard. */
   private void onCompleted(KinesisRecord record) {
-    ArrayDeque<Pending> queue = pendingByShard.get(record.predictedShardId());
-    Pending[] users = new Pending[record.userRecordCount()];
+    ArrayDeque<PendingRecord> queue = pendingByShard.get(record.predictedShardId());
+    PendingRecord[] users = new PendingRecord[record.userRecordCount()];
     for (int i = 0; i < users.length; i++) {
       users[i] = queue == null ? null : queue.poll();
       if (users[i] == null) {
@@ -363,7 +435,21 @@ public final class KinesisProducer implements AutoCloseable {
             + record.predictedShardId() + ": this is a bug");
       }
     }
-    ready.add(new Outgoing(record, users));
+    // The record's bytes sit in a pooled buffer of the next power of two (BufferPool's size classes): the part its
+    // user records do not pay for is charged until it is released, so the buffer limit counts real memory.
+    long userBytes = 0;
+    for (PendingRecord user : users) {
+      userBytes += user.bytes;
+    }
+    long slack = Math.max(0, bufferCapacity(record.dataLength()) - userBytes);
+    admission.force(slack, 0);
+    sendQueue.add(new Outgoing(record, users, slack));
+  }
+
+  /** The capacity of the pooled buffer holding {@code size} bytes: BufferPool's size class, at least 1 KiB. */
+  static long bufferCapacity(int size) {
+    int shift = size <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(size - 1);
+    return 1L << Math.max(shift, 10);
   }
 
   private void flushAggregator() {
@@ -399,7 +485,7 @@ public final class KinesisProducer implements AutoCloseable {
   /** Puts user records back into the aggregator, to be packed for the shard that owns them now. */
   private void reAggregate(Outgoing outgoing, boolean[] select, boolean countAsResend) {
     KinesisRecord record = outgoing.record;
-    Pending[] users = outgoing.users;
+    PendingRecord[] users = outgoing.users;
     if (!record.isAggregated()) {
       if (select[0]) {
         reAdd(users[0], record.data(), countAsResend);
@@ -411,11 +497,11 @@ public final class KinesisProducer implements AutoCloseable {
         }
       });
     }
-    record.release();
+    release(outgoing);
     armFlushTimer();
   }
 
-  private void reAdd(Pending pending, ByteBuffer data, boolean countAsResend) {
+  private void reAdd(PendingRecord pending, ByteBuffer data, boolean countAsResend) {
     if (countAsResend) {
       pending.attempts++;
       userRecordsResent++;
@@ -426,39 +512,25 @@ public final class KinesisProducer implements AutoCloseable {
   // ---- sending -----------------------------------------------------------------------------------------------
 
   private void trySend() {
-    while (inFlight < maxInFlightRequests && !ready.isEmpty()) {
-      List<Outgoing> batch = new ArrayList<>();
-      List<String> shards = new ArrayList<>();
-      long size = 0;
-      for (Iterator<Outgoing> it = ready.iterator(); it.hasNext() && batch.size() < maxEntriesPerRequest; ) {
-        Outgoing outgoing = it.next();
-        String shardId = outgoing.record.predictedShardId();
-        if (heldShards.containsKey(shardId) && !shards.contains(shardId) || waitingShards.contains(shardId)) {
-          continue; // an earlier record of this shard is in flight or waits for a retry
-        }
-        long recordSize = outgoing.record.sizeInBytes();
-        if (size + recordSize > maxRequestSize) {
-          break;
-        }
-        it.remove();
-        batch.add(outgoing);
-        size += recordSize;
-        if (!shards.contains(shardId)) {
-          shards.add(shardId);
-          hold(shardId);
-        }
-      }
-      if (batch.isEmpty()) {
+    while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
+      // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
+      long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
+      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room);
+      if (batch == null) {
         return;
       }
-      send(batch, shards);
+      send(batch.entries(), batch.shards(), batch.size());
     }
   }
 
-  private void send(List<Outgoing> batch, List<String> shards) {
+  private void send(List<Outgoing> batch, List<String> shards, long size) {
     List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.size());
+    long now = clock.getAsLong();
     for (Outgoing outgoing : batch) {
       KinesisRecord record = outgoing.record;
+      for (PendingRecord pending : outgoing.users) {
+        pending.sending(now);
+      }
       // One copy: SDK 2.42 has no zero-copy SdkBytes for a (read-only) ByteBuffer. The record is kept until the
       // response anyway, to re-send its user records if need be.
       entries.add(PutRecordsRequestEntry.builder()
@@ -474,9 +546,10 @@ public final class KinesisProducer implements AutoCloseable {
     PutRecordsRequest request = PutRecordsRequest.builder()
         .streamName(streamName)
         .records(entries)
-        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout))
+        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();
     inFlight++;
+    inFlightBytes += size;
     putRecordsRequests++;
     // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
     completions.add(() -> {
@@ -486,26 +559,34 @@ public final class KinesisProducer implements AutoCloseable {
       } catch (RuntimeException e) {
         response = CompletableFuture.failedFuture(e);
       }
-      response.whenCompleteAsync((result, error) -> onResponse(batch, shards, result, error), scheduler);
+      response.whenCompleteAsync((result, error) -> onResponse(batch, shards, size, result, error), scheduler);
     });
   }
 
-  private void onResponse(List<Outgoing> batch, List<String> shards, PutRecordsResponse response, Throwable error) {
+  private void onResponse(List<Outgoing> batch, List<String> shards, long size, PutRecordsResponse response,
+      Throwable error) {
     lock.lock();
     try {
       inFlight--;
-      shards.forEach(this::unhold);
+      inFlightBytes -= size;
+      sendQueue.release(shards);
       List<Outgoing> retry = new ArrayList<>();
       Throwable retryCause = null;
       if (error != null) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         failedRequests++;
-        if (isRetryable(cause)) {
+        boolean unknown = RetryPolicy.outcomeUnknown(cause);
+        for (Outgoing outgoing : batch) {
+          for (PendingRecord pending : outgoing.users) {
+            pending.attemptFailed(cause, unknown);
+          }
+        }
+        if (RetryPolicy.isRetryable(cause)) {
           retry.addAll(batch);
           retryCause = cause;
         } else {
           for (Outgoing outgoing : batch) {
-            fail(outgoing, new KinesisProducerException("PutRecords failed and is not retryable: " + cause, cause));
+            fail(outgoing, "PutRecords failed and is not retryable: " + cause, cause);
           }
         }
       } else {
@@ -516,15 +597,17 @@ public final class KinesisProducer implements AutoCloseable {
           if (entry == null) {
             retry.add(outgoing);
             retryCause = new KinesisProducerException("PutRecords returned no result for entry " + i);
+            attemptFailed(outgoing, retryCause, true);
           } else if (entry.errorCode() != null) {
             failedEntries++;
             KinesisProducerException cause =
                 new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
-            if (isRetryable(entry.errorCode())) {
+            attemptFailed(outgoing, cause, false); // an entry the service refused was not stored
+            if (RetryPolicy.isRetryable(entry.errorCode())) {
               retry.add(outgoing);
               retryCause = cause;
             } else {
-              fail(outgoing, new KinesisProducerException("The service refused the record for good", cause));
+              fail(outgoing, "The service refused the record for good: " + cause, cause);
             }
           } else if (entry.shardId().equals(outgoing.record.predictedShardId())) {
             succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
@@ -542,99 +625,42 @@ public final class KinesisProducer implements AutoCloseable {
     }
   }
 
-  private static boolean isRetryable(Throwable cause) {
-    if (cause instanceof AwsServiceException) {
-      AwsServiceException service = (AwsServiceException) cause;
-      return service.isThrottlingException() || service.statusCode() >= 500
-          || "LimitExceededException".equals(service.awsErrorDetails() == null ? null
-              : service.awsErrorDetails().errorCode());
-    }
-    return cause instanceof SdkClientException;
-  }
-
-  private static boolean isRetryable(String errorCode) {
-    return "ProvisionedThroughputExceededException".equals(errorCode)
-        || "InternalFailure".equals(errorCode)
-        || "ServiceUnavailable".equals(errorCode)
-        || "KMSThrottlingException".equals(errorCode);
-  }
-
   /** Retries after a backoff, keeping their shards held so later records of those shards stay behind them. */
   private void retryLater(List<Outgoing> retry, Throwable cause) {
-    long now = System.nanoTime();
-    List<Outgoing> requeue = new ArrayList<>();
-    int attempts = 1;
-    for (Outgoing outgoing : retry) {
-      retriedEntries++;
-      boolean anyExpired = false;
-      for (Pending pending : outgoing.users) {
-        anyExpired |= now - pending.deadlineNanos >= 0;
-        attempts = Math.max(attempts, pending.attempts);
-      }
-      if (!anyExpired) {
-        for (Pending pending : outgoing.users) {
-          pending.attempts++;
-        }
-        requeue.add(outgoing);
-        continue;
-      }
-      // Fail the expired ones; the others go back to the aggregator, re-packed.
-      boolean[] live = new boolean[outgoing.users.length];
-      for (int i = 0; i < live.length; i++) {
-        Pending pending = outgoing.users[i];
-        if (now - pending.deadlineNanos >= 0) {
-          failOne(pending, new KinesisProducerException("Not put within the record timeout of " + recordTimeout
-              + " after " + pending.attempts + " attempt(s); last error: " + cause, cause));
-        } else {
-          live[i] = true;
-          pending.attempts++;
-        }
-      }
-      reAggregate(outgoing, live, false);
+    long now = clock.getAsLong();
+    retriedEntries += retry.size();
+    RetryPolicy.Plan plan = retryPolicy.plan(retry, now);
+    for (PendingRecord pending : plan.expired()) {
+      userRecordsFailed++;
+      done(pending, false);
+      completions.add(pending.expire(now, recordTimeout));
     }
-    if (requeue.isEmpty()) {
-      return;
+    for (int i = 0; i < plan.repack().size(); i++) {
+      reAggregate(plan.repack().get(i), plan.live().get(i), false);
     }
-    List<String> shards = new ArrayList<>();
-    for (Outgoing outgoing : requeue) {
-      String shardId = outgoing.record.predictedShardId();
-      if (!shards.contains(shardId)) {
-        shards.add(shardId);
-        hold(shardId);
-      }
+    if (!plan.again().isEmpty()) {
+      sendQueue.hold(plan.shards());
+      scheduler.schedule(() -> requeue(plan.again(), plan.shards()), plan.delayNanos(), TimeUnit.NANOSECONDS);
     }
-    long backoff = Math.min(backoffMaxNanos, backoffBaseNanos << Math.min(20, attempts - 1));
-    long delay = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-    scheduler.schedule(() -> requeue(requeue, shards), delay, TimeUnit.NANOSECONDS);
   }
 
   private void requeue(List<Outgoing> requeue, List<String> shards) {
     lock.lock();
     try {
-      shards.forEach(this::unhold);
-      for (int i = requeue.size() - 1; i >= 0; i--) {
-        Outgoing outgoing = requeue.get(i);
-        if (shardMap.range(outgoing.record.predictedShardId()) == null) {
+      sendQueue.release(shards);
+      List<Outgoing> back = new ArrayList<>(requeue.size());
+      for (Outgoing outgoing : requeue) {
+        if (shardMap.range(outgoing.shardId()) == null) {
           // Packed for a shard that is gone: re-pack for the shards that own its records now.
           reAggregate(outgoing, all(outgoing), false);
         } else {
-          ready.addFirst(outgoing);
+          back.add(outgoing);
         }
       }
+      sendQueue.putBack(back);
       trySend();
     } finally {
       unlockAndComplete();
-    }
-  }
-
-  private void hold(String shardId) {
-    heldShards.merge(shardId, 1, Integer::sum);
-  }
-
-  private void unhold(String shardId) {
-    heldShards.computeIfPresent(shardId, (id, count) -> count == 1 ? null : count - 1);
-    if (!heldShards.containsKey(shardId) && drainingShards.remove(shardId) && drainingShards.isEmpty()) {
-      waitingShards.clear();
     }
   }
 
@@ -653,7 +679,7 @@ public final class KinesisProducer implements AutoCloseable {
 
   /** Completes the user records the landing shard owns and sends the others again (see {@link MisroutePolicy}). */
   private void resolveMisrouted(Outgoing outgoing, String shardId, String sequenceNumber, HashKeyRange range) {
-    Pending[] users = outgoing.users;
+    PendingRecord[] users = outgoing.users;
     boolean[] outside = new boolean[users.length];
     boolean anyOutside = false;
     for (int i = 0; i < users.length; i++) {
@@ -664,7 +690,16 @@ public final class KinesisProducer implements AutoCloseable {
       succeed(outgoing, shardId, sequenceNumber, null);
       return;
     }
-    if (misroutePolicy == MisroutePolicy.RESEND_WHOLE_AGGREGATE) {
+    KinesisProducerException landed = new KinesisProducerException("Landed on shard " + shardId + " (sequence "
+        + "number " + sequenceNumber + "), which does not own all of its aggregate, not the predicted "
+        + outgoing.record.predictedShardId() + ": sent again");
+    boolean wholeAgain = misroutePolicy == MisroutePolicy.RESEND_WHOLE_AGGREGATE;
+    for (int i = 0; i < users.length; i++) {
+      if (wholeAgain || outside[i]) {
+        users[i].attemptFailed(landed, true); // it is in the stream, though a consumer may drop it
+      }
+    }
+    if (wholeAgain) {
       boolean[] every = all(outgoing);
       for (int i = 0; i < users.length; i++) {
         if (!outside[i]) {
@@ -731,7 +766,7 @@ public final class KinesisProducer implements AutoCloseable {
   private void retryRefreshLater(Throwable cause) {
     refreshAgain = false;
     failExpiredMisrouted(cause);
-    scheduler.schedule(this::retryRefresh, backoffMaxNanos, TimeUnit.NANOSECONDS);
+    scheduler.schedule(this::retryRefresh, retryPolicy.maxBackoffNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -739,20 +774,27 @@ public final class KinesisProducer implements AutoCloseable {
    * timeout, they fail like any other record, saying where they are.
    */
   private void failExpiredMisrouted(Throwable cause) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     for (Iterator<Misrouted> it = awaitingShardMap.iterator(); it.hasNext(); ) {
       Misrouted misrouted = it.next();
       boolean expired = false;
-      for (Pending pending : misrouted.outgoing.users) {
-        expired |= now - pending.deadlineNanos >= 0;
+      for (PendingRecord pending : misrouted.outgoing.users) {
+        expired |= pending.expired(now);
       }
       if (expired) {
         it.remove();
-        fail(misrouted.outgoing, new KinesisProducerException("Landed on shard " + misrouted.shardId
+        KinesisProducerException landed = new KinesisProducerException("Landed on shard " + misrouted.shardId
             + " (sequence number " + misrouted.sequenceNumber + "), not the predicted "
             + misrouted.outgoing.record.predictedShardId() + ", and ListShards did not give that shard's hash key "
             + "range before the record timeout of " + recordTimeout
-            + ", so it is unknown whether that shard owns every user record of it: " + cause, cause));
+            + ", so it is unknown whether that shard owns every user record of it: " + cause, cause);
+        attemptFailed(misrouted.outgoing, landed, true); // it is in the stream, maybe dropped by a consumer
+        for (PendingRecord pending : misrouted.outgoing.users) {
+          userRecordsFailed++;
+          done(pending, false);
+          completions.add(pending.expire(now, recordTimeout));
+        }
+        release(misrouted.outgoing);
       }
     }
   }
@@ -776,28 +818,9 @@ public final class KinesisProducer implements AutoCloseable {
       throw new IllegalStateException("The aggregator had pending user records after a flush: this is a bug");
     }
     shardMap = newMap;
-    for (String oldShardId : oldMap.shardIds()) {
-      if (newMap.range(oldShardId) == null && heldShards.containsKey(oldShardId)) {
-        drainingShards.add(oldShardId);
-      }
-    }
-    if (!drainingShards.isEmpty()) {
-      for (String newShardId : newMap.shardIds()) {
-        if (oldMap.range(newShardId) == null) {
-          waitingShards.add(newShardId);
-        }
-      }
-    }
     // Records packed for a shard that closed have not left yet: re-pack them, in order, rather than send an
     // aggregate that mixes the new shards.
-    List<Outgoing> stale = new ArrayList<>();
-    for (Iterator<Outgoing> it = ready.iterator(); it.hasNext(); ) {
-      Outgoing outgoing = it.next();
-      if (newMap.range(outgoing.record.predictedShardId()) == null) {
-        it.remove();
-        stale.add(outgoing);
-      }
-    }
+    List<Outgoing> stale = sendQueue.replaceShardMap(oldMap, newMap);
     for (Outgoing outgoing : stale) {
       reAggregate(outgoing, all(outgoing), false);
     }
@@ -854,34 +877,45 @@ public final class KinesisProducer implements AutoCloseable {
       if (skip != null && skip[i]) {
         continue;
       }
-      Pending pending = outgoing.users[i];
+      PendingRecord pending = outgoing.users[i];
       PutResult result = new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts);
       userRecordsPut++;
-      done(pending);
-      completions.add(() -> pending.future.complete(result));
+      done(pending, true);
+      completions.add(pending.succeed(result));
     }
     if (skip == null) {
-      outgoing.record.release();
+      release(outgoing);
     }
   }
 
-  private void fail(Outgoing outgoing, KinesisProducerException cause) {
-    for (Pending pending : outgoing.users) {
-      failOne(pending, cause);
+  /** Fails every user record of an entry for good (not retryable), with every attempt's error. */
+  private void fail(Outgoing outgoing, String message, Throwable cause) {
+    for (PendingRecord pending : outgoing.users) {
+      userRecordsFailed++;
+      done(pending, false);
+      completions.add(pending.fail(KinesisProducerException.Reason.NOT_RETRYABLE, message, cause));
     }
+    release(outgoing);
+  }
+
+  /** Gives the record's memory back, and the slack of its buffer to the admission. */
+  private void release(Outgoing outgoing) {
     outgoing.record.release();
+    admission.release(outgoing.slack, 0, false);
   }
 
-  private void failOne(Pending pending, KinesisProducerException cause) {
-    userRecordsFailed++;
-    done(pending);
-    completions.add(() -> pending.future.completeExceptionally(cause));
+  private static void attemptFailed(Outgoing outgoing, Throwable error, boolean outcomeUnknown) {
+    for (PendingRecord pending : outgoing.users) {
+      pending.attemptFailed(error, outcomeUnknown);
+    }
   }
 
-  private void done(Pending pending) {
-    bufferedBytes -= pending.bytes;
+  private void done(PendingRecord pending, boolean put) {
+    if (!put && pending.mayHaveBeenStored()) {
+      userRecordsFailedMayHaveBeenStored++;
+    }
     outstanding.remove(pending);
-    changed.signalAll();
+    admission.release(pending.cost, pending.bytes, put);
   }
 
   private void unlockAndComplete() {
@@ -902,34 +936,6 @@ public final class KinesisProducer implements AutoCloseable {
     boolean[] every = new boolean[outgoing.users.length];
     java.util.Arrays.fill(every, true);
     return every;
-  }
-
-  /** A user record not yet completed. Identity equality: it is its own key in {@link #outstanding}. */
-  private static final class Pending {
-    final CompletableFuture<PutResult> future = new CompletableFuture<>();
-    final String partitionKey;
-    final String explicitHashKey;
-    final long bytes;
-    final long deadlineNanos;
-    int attempts = 1;
-
-    Pending(String partitionKey, String explicitHashKey, long bytes, long deadlineNanos) {
-      this.partitionKey = partitionKey;
-      this.explicitHashKey = explicitHashKey;
-      this.bytes = bytes;
-      this.deadlineNanos = deadlineNanos;
-    }
-  }
-
-  /** A completed record and the user records it carries, in sub-sequence order. */
-  private static final class Outgoing {
-    final KinesisRecord record;
-    final Pending[] users;
-
-    Outgoing(KinesisRecord record, Pending[] users) {
-      this.record = record;
-      this.users = users;
-    }
   }
 
   private static final class Misrouted {
@@ -959,6 +965,9 @@ public final class KinesisProducer implements AutoCloseable {
     private Duration backoffBase = Duration.ofMillis(100);
     private Duration backoffMax = Duration.ofSeconds(2);
     private MisroutePolicy misroutePolicy = MisroutePolicy.RESEND_WHOLE_AGGREGATE;
+    private Duration maxBlockTime = Duration.ofSeconds(60);
+    private Duration maxQueueTime;
+    private LongSupplier clock = System::nanoTime;
 
     private Builder(KinesisAsyncClient client, String streamName) {
       this.client = Objects.requireNonNull(client, "client");
@@ -1026,6 +1035,36 @@ public final class KinesisProducer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The longest {@code add} blocks waiting for room before its future fails with {@link
+     * KinesisProducerException.Reason#BUFFER_FULL} or {@link KinesisProducerException.Reason#QUEUE_TOO_LONG} (default
+     * 60 s). {@code tryAdd} never blocks.
+     */
+    public Builder maxBlockTime(Duration time) {
+      this.maxBlockTime = Objects.requireNonNull(time, "time");
+      if (time.isNegative()) {
+        throw new IllegalArgumentException("maxBlockTime must not be negative: " + time);
+      }
+      return this;
+    }
+
+    /**
+     * The longest the records accepted and not yet put may take to send at the rate records are being put now (over
+     * the last 2 s); beyond it {@code add} blocks (default a tenth of the record timeout). It keeps the queue short
+     * enough that an outage or throttling episode shorter than half the record timeout fails no record; at least
+     * one request's worth ({@link #maxRequestSize}) is always allowed. Must not exceed the record timeout.
+     */
+    public Builder maxQueueTime(Duration time) {
+      this.maxQueueTime = positive("maxQueueTime", time);
+      return this;
+    }
+
+    /** Tests: the clock for deadlines, queue waits and the drain rate (the scheduler's delays stay real). */
+    Builder clock(LongSupplier nanos) {
+      this.clock = Objects.requireNonNull(nanos, "nanos");
+      return this;
+    }
+
     /** What to send again when an aggregate lands on a shard that does not own all its user records. */
     public Builder misroutePolicy(MisroutePolicy policy) {
       this.misroutePolicy = Objects.requireNonNull(policy, "policy");
@@ -1039,6 +1078,10 @@ public final class KinesisProducer implements AutoCloseable {
      * @throws IllegalArgumentException if the request size is below the record size
      */
     public KinesisProducer build() {
+      if (maxQueueTime != null && maxQueueTime.compareTo(recordTimeout) > 0) {
+        throw new IllegalArgumentException("maxQueueTime (" + maxQueueTime + ") must not exceed recordTimeout ("
+            + recordTimeout + ")");
+      }
       if (maxRequestSize < maxRecordSize) {
         throw new IllegalArgumentException("maxRequestSize (" + maxRequestSize
             + ") must be at least maxRecordSize (" + maxRecordSize + ")");

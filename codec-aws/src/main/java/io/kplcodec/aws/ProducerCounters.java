@@ -6,6 +6,8 @@ package io.kplcodec.aws;
  * @param userRecordsAdded user records accepted by {@code add}
  * @param userRecordsPut user records whose future completed with a {@link PutResult}
  * @param userRecordsFailed user records whose future failed
+ * @param userRecordsFailedMayHaveBeenStored of those, user records whose failure says they may already be in the
+ *     stream ({@link KinesisProducerException#mayHaveBeenStored()})
  * @param kinesisRecordsSent PutRecords entries sent, retries included
  * @param aggregatesSent of those, entries in the aggregated format
  * @param putRecordsRequests PutRecords calls made
@@ -20,11 +22,13 @@ package io.kplcodec.aws;
  *     again only because a consumer dropping whole aggregates would lose them: each is a duplicate for a consumer
  *     that drops only out-of-range user records
  * @param shardMapRefreshes ListShards refreshes done after the first
+ * @param longestAddBlock the longest an {@code add} blocked waiting for room
  */
 public record ProducerCounters(
     long userRecordsAdded,
     long userRecordsPut,
     long userRecordsFailed,
+    long userRecordsFailedMayHaveBeenStored,
     long kinesisRecordsSent,
     long aggregatesSent,
     long putRecordsRequests,
@@ -34,4 +38,5 @@ public record ProducerCounters(
     long misroutedRecords,
     long userRecordsResent,
     long userRecordsResentInRange,
-    long shardMapRefreshes) {}
+    long shardMapRefreshes,
+    java.time.Duration longestAddBlock) {}

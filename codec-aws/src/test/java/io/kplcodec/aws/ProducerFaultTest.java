@@ -152,9 +152,12 @@ class ProducerFaultTest {
         CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
             future::join);
         KinesisProducerException cause = assertInstanceOf(KinesisProducerException.class, failure.getCause());
-        assertTrue(cause.getMessage().startsWith("Not put within the record timeout of PT2S after "),
+        assertTrue(cause.getMessage().startsWith("Not put within the record timeout of PT2S ("),
             cause.getMessage());
         assertTrue(cause.getCause() != null, "the last error is the cause");
+        assertEquals(KinesisProducerException.Reason.RECORD_TIMEOUT, cause.reason());
+        assertTrue(!cause.attemptErrors().isEmpty(), cause.getMessage());
+        assertTrue(!cause.mayHaveBeenStored(), "every attempt's connection was refused: " + cause.getMessage());
       }
       ProducerCounters counters = producer.counters();
       assertEquals(200, counters.userRecordsFailed(), counters.toString());
@@ -204,7 +207,8 @@ class ProducerFaultTest {
         CompletionException failure = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
             future::join);
         String message = failure.getCause().getMessage();
-        assertTrue(message.startsWith("Landed on shard shardId-000000009999 (sequence number "), message);
+        assertTrue(message.contains("Landed on shard shardId-000000009999 (sequence number "), message);
+        assertTrue(((KinesisProducerException) failure.getCause()).mayHaveBeenStored(), "it is in the stream");
         assertTrue(message.contains("ListShards does not list shard shardId-000000009999"), message);
       }
       // Asked again every 200 ms (the maximum backoff) until the 2 s timeout, not in a tight loop.

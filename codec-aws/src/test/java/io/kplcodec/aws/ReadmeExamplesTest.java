@@ -81,7 +81,7 @@ class ReadmeExamplesTest {
       List<CompletableFuture<PutResult>> results = new ArrayList<>();
       for (int i = 0; i < 10_000; i++) {
         byte[] order = ("{\"order\":" + i + "}").getBytes(StandardCharsets.UTF_8);
-        results.add(producer.add("customer-" + (i % 100), order)); // blocks only if 64 MiB are pending
+        results.add(producer.add("customer-" + (i % 100), order)); // blocks while the producer is full or slow
       }
       producer.flush(); // waits until every record added so far is put, or failed after its 30 s timeout
 

@@ -1,0 +1,108 @@
+package io.kplcodec.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kplcodec.Aggregator;
+import io.kplcodec.KinesisRecord;
+import io.kplcodec.ShardMap;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Where a completed record waits for its call, and how calls are assembled: alone, with records made for it. */
+class SendQueueTest {
+  private static final String MAX = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE).toString();
+  private static final String HALF = FakeKinesis.HALF;
+  private static final String BELOW_HALF = new BigInteger(HALF).subtract(BigInteger.ONE).toString();
+  private static final ShardMap TWO = ShardMap.builder().add("a", "0", BELOW_HALF).add("b", HALF, MAX).build();
+
+  /** A raw record of {@code size} data bytes for the shard owning {@code hashKey} in {@code map}. */
+  private static Outgoing record(ShardMap map, String hashKey, int size) {
+    Aggregator aggregator = Aggregator.builder().shardMap(map).build();
+    aggregator.add("k", hashKey, new byte[size]);
+    List<KinesisRecord> records = aggregator.flush();
+    assertEquals(1, records.size());
+    return new Outgoing(records.get(0), new PendingRecord[records.get(0).userRecordCount()], 0);
+  }
+
+  @Test
+  void oneCallPerShardAtATimeInOrder() {
+    SendQueue queue = new SendQueue();
+    Outgoing a1 = record(TWO, "1", 10);
+    Outgoing a2 = record(TWO, "2", 10);
+    Outgoing b1 = record(TWO, HALF, 10);
+    queue.add(a1);
+    queue.add(a2);
+    queue.add(b1);
+    SendQueue.Batch first = queue.next(500, 1 << 20, Long.MAX_VALUE);
+    assertEquals(List.of(a1, a2, b1), first.entries(), "one call may carry several records of a shard");
+    assertEquals(List.of("a", "b"), first.shards());
+    Outgoing a3 = record(TWO, "3", 10);
+    Outgoing b2 = record(TWO, HALF, 10);
+    queue.add(a3);
+    queue.add(b2);
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE), "both shards have a call in flight");
+    queue.release(List.of("b"));
+    assertEquals(List.of(b2), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    queue.release(List.of("a"));
+    assertEquals(List.of(a3), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+  }
+
+  @Test
+  void aRetryGoesBackAheadOfLaterRecordsAndHoldsItsShardMeanwhile() {
+    SendQueue queue = new SendQueue();
+    Outgoing a1 = record(TWO, "1", 10);
+    queue.add(a1);
+    SendQueue.Batch call = queue.next(500, 1 << 20, Long.MAX_VALUE);
+    Outgoing a2 = record(TWO, "2", 10);
+    queue.add(a2);
+    // The call failed: its shard stays held through the backoff, then its records go back first.
+    queue.hold(call.shards());
+    queue.release(call.shards());
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE), "held during the backoff");
+    queue.release(call.shards());
+    queue.putBack(call.entries());
+    assertEquals(List.of(a1, a2), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+  }
+
+  @Test
+  void entryByteAndInFlightLimits() {
+    SendQueue queue = new SendQueue();
+    for (int i = 0; i < 5; i++) {
+      queue.add(record(TWO, Integer.toString(i + 1), 1000));
+    }
+    assertEquals(2, queue.next(2, 1 << 20, Long.MAX_VALUE).entries().size(), "at most 2 entries");
+    queue.release(List.of("a"));
+    long size = queue.next(500, 2500, Long.MAX_VALUE).size();
+    assertTrue(size <= 2500 && size > 1000, "two records of about 1,001 bytes: " + size);
+    queue.release(List.of("a"));
+    assertNull(queue.next(500, 1 << 20, 500), "no room left by the requests in flight");
+    assertEquals(1, queue.next(500, 1 << 20, 1500).entries().size());
+    assertTrue(queue.isEmpty());
+  }
+
+  @Test
+  void afterAReshardNewShardsWaitForTheGoneShardsCallsAndStaleRecordsComeOut() {
+    SendQueue queue = new SendQueue();
+    queue.add(record(TWO, "1", 10));
+    SendQueue.Batch inFlight = queue.next(500, 1 << 20, Long.MAX_VALUE); // shard a, in flight
+    Outgoing stale = record(TWO, "2", 10);
+    Outgoing b = record(TWO, HALF, 10);
+    queue.add(stale);
+    queue.add(b);
+    // Shard a split into a1 and a2.
+    String quarter = new BigInteger(HALF).shiftRight(1).toString();
+    ShardMap split = ShardMap.builder().add("a1", "0", new BigInteger(quarter).subtract(BigInteger.ONE).toString())
+        .add("a2", quarter, BELOW_HALF).add("b", HALF, MAX).build();
+    assertEquals(List.of(stale), queue.replaceShardMap(TWO, split), "packed for a gone shard: re-pack it");
+    Outgoing a1 = record(split, "1", 10);
+    queue.add(a1);
+    assertEquals(List.of(b), queue.next(500, 1 << 20, Long.MAX_VALUE).entries(), "a1 waits for a's call");
+    queue.release(inFlight.shards());
+    assertEquals(List.of(a1), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    assertFalse(queue.isHeld("a"));
+  }
+}
