@@ -121,12 +121,7 @@ final class AggregateCommand extends Command {
     for (String source : arguments.positionals().isEmpty() ? List.of("-") : arguments.positionals()) {
       try (BufferedReader reader = open(source, streams)) {
         UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
-          KinesisRecord completed;
-          try {
-            completed = aggregator.add(line.partitionKey(), line.explicitHashKey(), line.data());
-          } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
-            throw CliException.failed(line.location() + ": " + e.getMessage(), e);
-          }
+          KinesisRecord completed = line.addTo(aggregator);
           userRecords[0]++;
           progress.add(line.data().length);
           userRecords[1] += line.data().length + line.partitionKey().getBytes(StandardCharsets.UTF_8).length;

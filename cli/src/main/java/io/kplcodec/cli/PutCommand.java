@@ -169,12 +169,7 @@ final class PutCommand extends Command {
     for (String source : sources) {
       try (BufferedReader reader = AggregateCommand.open(source, streams)) {
         UserRecordJson.readLines(reader, source.equals("-") ? "stdin" : source, line -> {
-          KinesisRecord completed;
-          try {
-            completed = aggregator.add(line.partitionKey(), line.explicitHashKey(), line.data());
-          } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
-            throw CliException.failed(line.location() + ": " + e.getMessage(), e);
-          }
+          KinesisRecord completed = line.addTo(aggregator);
           if (completed != null) {
             completed.release();
           }

@@ -2,6 +2,8 @@ package io.kplcodec.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kplcodec.Aggregator;
+import io.kplcodec.KinesisRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +22,16 @@ final class UserRecordJson {
   private UserRecordJson() {}
 
   /** A user record read from a line. */
-  record Line(String location, String partitionKey, String explicitHashKey, byte[] data) {}
+  record Line(String location, String partitionKey, String explicitHashKey, byte[] data) {
+    /** Adds this user record to {@code aggregator}; a key it refuses, or a record too large, fails naming the line. */
+    KinesisRecord addTo(Aggregator aggregator) {
+      try {
+        return aggregator.add(partitionKey, explicitHashKey, data);
+      } catch (IllegalArgumentException e) { // an invalid key, or a RecordTooLargeException
+        throw CliException.failed(location + ": " + e.getMessage(), e);
+      }
+    }
+  }
 
   /**
    * Reads every non-blank line as a user record, handing each to {@code sink} as soon as it is read (so input

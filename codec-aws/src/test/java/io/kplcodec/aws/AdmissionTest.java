@@ -82,13 +82,7 @@ class AdmissionTest {
   void acquireBlocksUntilARelease() throws Exception {
     Admission admission = new Admission(1_000, 10 * SECOND, 1_000_000, now::get);
     assertNull(admission.tryAcquire(1_000, 800));
-    CompletableFuture<Reason> blocked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return admission.acquire(500, 400, 60 * SECOND);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Reason> blocked = acquireAsync(admission, 500, 400, 60 * SECOND);
     Thread.sleep(100);
     assertTrue(!blocked.isDone(), "waits for room");
     now.addAndGet(2 * SECOND);
@@ -102,13 +96,7 @@ class AdmissionTest {
   void acquireGivesUpAfterTheMaxBlockTimeSayingWhy() throws Exception {
     Admission admission = new Admission(1_000, 10 * SECOND, 1_000_000, now::get);
     assertNull(admission.tryAcquire(1_000, 800));
-    CompletableFuture<Reason> blocked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return admission.acquire(500, 400, 5 * SECOND);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Reason> blocked = acquireAsync(admission, 500, 400, 5 * SECOND);
     Thread.sleep(100);
     now.addAndGet(5 * SECOND);
     assertEquals(Reason.BUFFER_FULL, blocked.get(5, TimeUnit.SECONDS));
@@ -119,13 +107,7 @@ class AdmissionTest {
   void closeWakesAWaiterWithoutTakingAnything() throws Exception {
     Admission admission = new Admission(1_000, 10 * SECOND, 1_000_000, now::get);
     assertNull(admission.tryAcquire(1_000, 800));
-    CompletableFuture<Reason> blocked = CompletableFuture.supplyAsync(() -> {
-      try {
-        return admission.acquire(500, 400, 60 * SECOND);
-      } catch (InterruptedException e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CompletableFuture<Reason> blocked = acquireAsync(admission, 500, 400, 60 * SECOND);
     Thread.sleep(100);
     admission.close();
     java.util.concurrent.ExecutionException e =
@@ -137,5 +119,16 @@ class AdmissionTest {
     org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> admission.tryAcquire(1, 1));
     admission.release(1_000, 800, false);
     assertEquals(0, admission.usedCost());
+  }
+
+  /** {@code admission.acquire(...)} on another thread, as an adding thread would call it. */
+  private static CompletableFuture<Reason> acquireAsync(Admission admission, long cost, long bytes, long maxBlockNanos) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return admission.acquire(cost, bytes, maxBlockNanos);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 }

@@ -120,12 +120,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   KinesisAsyncClient client() {
-    return KinesisAsyncClient.builder()
-        .endpointOverride(URI.create("http://127.0.0.1:" + port))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
-        .build();
+    return KinesaliteProxy.clientAt(port);
   }
 
   @Override

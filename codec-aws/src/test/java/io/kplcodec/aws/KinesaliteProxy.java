@@ -85,8 +85,13 @@ final class KinesaliteProxy implements AutoCloseable {
 
   /** A client that talks to kinesalite through this proxy (HTTP/1.1, CBOR off as for kinesalite itself). */
   KinesisAsyncClient client() {
+    return clientAt(server.getAddress().getPort());
+  }
+
+  /** A client for a proxy on 127.0.0.1 at {@code port}, with fake credentials and HTTP/1.1. */
+  static KinesisAsyncClient clientAt(int port) {
     return KinesisAsyncClient.builder()
-        .endpointOverride(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+        .endpointOverride(URI.create("http://127.0.0.1:" + port))
         .region(Region.US_EAST_1)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
         .httpClientBuilder(NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1))
