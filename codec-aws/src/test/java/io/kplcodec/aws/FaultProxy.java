@@ -9,15 +9,12 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -61,8 +58,6 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private static final Set<String> RESTRICTED_HEADERS =
-      Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int kinesalitePort;
@@ -243,15 +238,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private HttpResponse<byte[]> forward(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + kinesalitePort + exchange.getRequestURI()))
-        .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-    exchange.getRequestHeaders().forEach((name, values) -> {
-      if (!RESTRICTED_HEADERS.contains(name.toLowerCase())) {
-        values.forEach(value -> request.header(name, value));
-      }
-    });
-    return forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    return KinesaliteProxy.forward(forward, kinesalitePort, exchange, body);
   }
 
   private static byte[] error(String type, String message) {

@@ -43,6 +43,20 @@ final class KinesaliteProxy implements AutoCloseable {
     this.server = server;
   }
 
+  /** Sends the exchange's request, with {@code body}, to kinesalite at {@code port}, headers kept, and its answer. */
+  static HttpResponse<byte[]> forward(HttpClient client, int port, HttpExchange exchange, byte[] body)
+      throws IOException, InterruptedException {
+    URI target = URI.create("http://127.0.0.1:" + port + exchange.getRequestURI());
+    HttpRequest.Builder request = HttpRequest.newBuilder(target)
+        .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+    exchange.getRequestHeaders().forEach((name, values) -> {
+      if (!RESTRICTED_HEADERS.contains(name.toLowerCase())) {
+        values.forEach(value -> request.header(name, value));
+      }
+    });
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   /** Starts a proxy on 127.0.0.1 on a free port; {@code operation} is the call's name, e.g. "PutRecords". */
   static KinesaliteProxy start(int kinesalitePort, Answer answer, Rewrite rewrite) throws IOException {
     HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -62,15 +76,7 @@ final class KinesaliteProxy implements AutoCloseable {
           respond(exchange, 200, "application/x-amz-json-1.1", own);
           return;
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + kinesalitePort + exchange.getRequestURI()))
-            .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
-        exchange.getRequestHeaders().forEach((name, values) -> {
-          if (!RESTRICTED_HEADERS.contains(name.toLowerCase())) {
-            values.forEach(value -> request.header(name, value));
-          }
-        });
-        HttpResponse<byte[]> response = forward.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> response = forward(forward, kinesalitePort, exchange, body);
         byte[] responseBody = response.statusCode() == 200 ? rewrite.rewrite(operation, response.body())
             : response.body();
         respond(exchange, response.statusCode(),
