@@ -1,41 +1,17 @@
 package io.kplcodec.aws;
 
 import io.kplcodec.Aggregator;
-import io.kplcodec.BufferPool;
 import io.kplcodec.Deaggregator;
-import io.kplcodec.HashKeyRange;
-import io.kplcodec.KinesisRecord;
 import io.kplcodec.ShardMap;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.model.ListShardsRequest;
-import software.amazon.awssdk.services.kinesis.model.ListShardsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
-import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
 /**
@@ -70,10 +46,13 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *       MisroutePolicy} for the in-range ones); pending and unsent aggregates are re-packed for the new shards.
  * </ul>
  *
- * <p>Its parts (package-private, each tested alone with a fake clock and a mock client): {@link Admission}, where a
- * record waits before it is accepted; {@link SendQueue}, where a completed Kinesis record waits for its PutRecords
- * call; {@link RetryPolicy}, what is retried and what may have been stored; {@link PendingRecord}, where a user
- * record's future completes. This class aggregates per shard, handles responses and refreshes the shard map.
+ * <p>Its parts, package-private, each with one job and its own tests, follow a record through: {@link Admission}
+ * (where it waits to be accepted: backpressure), {@link ShardAggregation} (where it waits for its aggregate to fill),
+ * {@link SendQueue} (where its Kinesis record waits for a PutRecords call), {@link Sender} (the call and its
+ * answer), {@link Retries} (where it is retried, after the backoff {@link RetryPolicy} chooses), {@link Reshards}
+ * (where it goes again after landing on the wrong shard, and the shard map refresh) and {@link Outcomes} (where its
+ * future completes). They share one {@link ProducerLock}, which says why there is one. This class is the public
+ * face: it wires them and holds the settings.
  *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
  * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback
@@ -102,115 +81,47 @@ public final class KinesisProducer implements AutoCloseable {
     RESEND_OUT_OF_RANGE
   }
 
-  /** Re-reads aggregates this producer made, to send some of their user records again: no need to check MD5s. */
-  private static final Deaggregator DISASSEMBLER = Deaggregator.builder().verifyMd5(false).build();
-
-  /**
-   * The producer retries PutRecords itself: the SDK's own retries would store records again unseen (a 500 after
-   * storing, then a success), so a future would say one attempt for a record the stream holds twice, and an attempt
-   * whose outcome is unknown could hide behind a later clear refusal. One SDK attempt per producer attempt.
-   */
-  private static final SdkPlugin NO_SDK_RETRIES =
-      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-
-  private final KinesisAsyncClient client;
   private final String streamName;
-  private final int maxEntriesPerRequest;
-  private final long maxRequestSize;
-  private final long maxBufferedTimeNanos;
   private final long maxBufferedBytes;
-  private final int maxInFlightRequests;
-  private final long recordTimeoutNanos;
-  private final Duration recordTimeout;
-  private final Duration requestTimeout;
-  private final RetryPolicy retryPolicy;
-  private final Admission admission;
   private final long maxBlockNanos;
-  private final long maxInFlightBytes;
+  private final long recordTimeoutNanos;
   private final LongSupplier clock;
-  private final MisroutePolicy misroutePolicy;
-  private final ScheduledExecutorService scheduler;
-  /** The scheduler's thread: it answers responses, so it must never wait for them. */
-  private volatile Thread producerThread;
 
-  private final ReentrantLock lock = new ReentrantLock();
-
-  // Everything below is guarded by lock.
-  private final Aggregator aggregator;
-  private ShardMap shardMap;
-  /** Every shard seen in ListShards, closed ones included: where a misrouted record landed may be closed already. */
-  private final Map<String, HashKeyRange> knownRanges = new HashMap<>();
-  /** User records in the aggregator's open aggregates, per predicted shard, in the order added to it. */
-  private Map<String, ArrayDeque<PendingRecord>> pendingByShard = new HashMap<>();
-  /** Completed records waiting for a PutRecords call, and the shards they wait on. */
-  private final SendQueue sendQueue = new SendQueue();
-  /** Misrouted entries that landed on a shard not yet known: resolved after the next ListShards. */
-  private final List<Misrouted> awaitingShardMap = new ArrayList<>();
-  /** User records added and not completed, for flush (identity-keyed). */
-  private final Set<PendingRecord> outstanding = new LinkedHashSet<>();
-  /**
-   * Futures to complete and PutRecords calls to make once the lock is released, in order (user callbacks and the
-   * SDK never run under it).
-   */
-  private final List<Runnable> completions = new ArrayList<>();
-  private int inFlight;
-  private long inFlightBytes;
-  private int flushers;
-  private ScheduledFuture<?> flushTimer;
-  private boolean refreshing;
-  private boolean refreshAgain;
+  private final ProducerLock lock;
+  private final Admission admission;
+  private final ShardAggregation aggregation;
+  private final Outcomes outcomes;
+  private final Retries retries;
+  private final Reshards reshards;
+  private final Sender sender;
+  /** Guarded by lock. */
   private boolean closed;
 
-  private long userRecordsAdded;
-  private long userRecordsPut;
-  private long userRecordsFailed;
-  private long userRecordsFailedMayHaveBeenStored;
-  private long kinesisRecordsSent;
-  private long aggregatesSent;
-  private long putRecordsRequests;
-  private long failedRequests;
-  private long failedEntries;
-  private long retriedEntries;
-  private long misroutedRecords;
-  private long userRecordsResent;
-  private long userRecordsResentInRange;
-  private long shardMapRefreshes;
-
   private KinesisProducer(Builder builder, List<Shard> shards) {
-    this.client = builder.client;
     this.streamName = builder.streamName;
-    this.maxEntriesPerRequest = builder.maxEntriesPerRequest;
-    this.maxRequestSize = builder.maxRequestSize;
-    this.maxBufferedTimeNanos = builder.maxBufferedTime.toNanos();
     this.maxBufferedBytes = builder.maxBufferedBytes;
-    this.maxInFlightRequests = builder.maxInFlightRequests;
-    this.recordTimeout = builder.recordTimeout;
-    this.recordTimeoutNanos = builder.recordTimeout.toNanos();
-    this.requestTimeout = builder.requestTimeout;
-    this.retryPolicy = new RetryPolicy(builder.backoffBase.toNanos(), builder.backoffMax.toNanos());
-    this.clock = builder.clock;
     this.maxBlockNanos = builder.maxBlockTime.toNanos();
+    this.recordTimeoutNanos = builder.recordTimeout.toNanos();
+    this.clock = builder.clock;
     Duration maxQueueTime = builder.maxQueueTime != null ? builder.maxQueueTime : builder.recordTimeout.dividedBy(10);
     this.admission = new Admission(builder.maxBufferedBytes, maxQueueTime.toNanos(),
         Math.min(builder.maxBufferedBytes, builder.maxRequestSize), clock);
+    this.lock = new ProducerLock("kpl-codec-producer-" + streamName);
+    SendQueue sendQueue = new SendQueue();
+    RetryPolicy retryPolicy = new RetryPolicy(builder.backoffBase.toNanos(), builder.backoffMax.toNanos());
+    this.outcomes = new Outcomes(admission, lock, builder.recordTimeout);
+    this.aggregation = new ShardAggregation(Reshards.openShardMap(shards), builder.maxRecordSize,
+        builder.maxBufferedBytes, builder.maxBufferedTime.toNanos(), admission, sendQueue, lock);
+    this.retries = new Retries(retryPolicy, sendQueue, aggregation, outcomes, lock, clock);
+    this.reshards = new Reshards(builder.client, streamName, shards, builder.misroutePolicy, aggregation, sendQueue,
+        outcomes, lock, clock, retryPolicy.maxBackoffNanos());
     // Requests in flight cost about 3.4 times their entries (the entries, the SDK's copy, its base64 JSON body):
     // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
-    this.maxInFlightBytes = Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4);
-    this.misroutePolicy = builder.misroutePolicy;
-    this.shardMap = openShardMap(shards);
-    shards.forEach(this::learn);
-    this.aggregator = Aggregator.builder()
-        .maxRecordSize(builder.maxRecordSize)
-        .shardMap(shardMap)
-        // A small pool: what it retains is live heap outside the buffer limit.
-        .bufferPool(BufferPool.heap(Math.min(builder.maxBufferedBytes / 16, 4L * builder.maxRecordSize)))
-        .build();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "kpl-codec-producer-" + streamName);
-      thread.setDaemon(true);
-      producerThread = thread;
-      return thread;
-    });
+    long maxInFlightBytes = Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4);
+    this.sender = new Sender(builder.client, streamName, builder.maxEntriesPerRequest, builder.maxRequestSize,
+        builder.maxInFlightRequests, maxInFlightBytes, builder.requestTimeout, sendQueue, outcomes, retries, reshards,
+        lock, clock);
+    lock.afterEachStep(sender::trySend);
   }
 
   /** A builder for a producer putting into {@code streamName} with {@code client} (which stays the caller's). */
@@ -272,7 +183,7 @@ public final class KinesisProducer implements AutoCloseable {
     long bytes = (long) data.remaining() + partitionKey.length();
     long cost = bytes + Admission.PER_RECORD_OVERHEAD;
     KinesisProducerException.Reason refusal;
-    if (Thread.currentThread() == producerThread) {
+    if (lock.onProducerThread()) {
       // A callback adding: only this thread could make room, so it never waits (nor is refused).
       admission.force(cost, bytes);
       refusal = null;
@@ -294,8 +205,7 @@ public final class KinesisProducer implements AutoCloseable {
               + "rate (" + Math.round(admission.drainRate()) + " bytes/s)"
               + (mayBlock ? ", for the max block time of " + Duration.ofNanos(maxBlockNanos) : ""), null);
     }
-    lock.lock();
-    try {
+    return lock.call(() -> {
       if (closed) {
         admission.release(cost, bytes, false);
         throw new IllegalStateException("The producer is closed");
@@ -303,19 +213,14 @@ public final class KinesisProducer implements AutoCloseable {
       PendingRecord pending =
           new PendingRecord(partitionKey, explicitHashKey, bytes, cost, clock.getAsLong(), recordTimeoutNanos);
       try {
-        addToAggregator(pending, data); // throws before anything changes if the record is invalid
+        aggregation.add(pending, data); // throws before anything changes if the record is invalid
       } catch (RuntimeException e) {
         admission.release(cost, bytes, false);
         throw e;
       }
-      outstanding.add(pending);
-      userRecordsAdded++;
-      armFlushTimer();
-      trySend();
+      outcomes.accepted(pending);
       return pending.future;
-    } finally {
-      unlockAndComplete();
-    }
+    });
   }
 
   private static CompletableFuture<PutResult> refused(KinesisProducerException.Reason reason, String message,
@@ -332,18 +237,11 @@ public final class KinesisProducer implements AutoCloseable {
    */
   public void flush() {
     refuseOnProducerThread("flush()");
-    List<CompletableFuture<PutResult>> waitFor = new ArrayList<>();
-    lock.lock();
-    try {
-      flushers++;
-      flushAggregator();
-      trySend();
-      for (PendingRecord pending : outstanding) {
-        waitFor.add(pending.future);
-      }
-    } finally {
-      unlockAndComplete();
-    }
+    List<CompletableFuture<PutResult>> waitFor = lock.call(() -> {
+      aggregation.flushers(+1);
+      aggregation.flush();
+      return outcomes.outstandingFutures();
+    });
     try {
       CompletableFuture.allOf(waitFor.toArray(new CompletableFuture<?>[0])).get();
     } catch (InterruptedException e) {
@@ -351,12 +249,7 @@ public final class KinesisProducer implements AutoCloseable {
     } catch (ExecutionException e) {
       // A failed record: its own future says why; flush only waits.
     } finally {
-      lock.lock();
-      try {
-        flushers--;
-      } finally {
-        unlockAndComplete();
-      }
+      lock.run(() -> aggregation.flushers(-1));
     }
   }
 
@@ -370,18 +263,16 @@ public final class KinesisProducer implements AutoCloseable {
   public void close() {
     refuseOnProducerThread("close()");
     admission.close();
-    lock.lock();
-    try {
+    lock.run(() -> {
       closed = true;
-    } finally {
-      unlockAndComplete();
-    }
+      aggregation.stop();
+    });
     flush();
-    scheduler.shutdown();
+    lock.shutdown();
   }
 
   private void refuseOnProducerThread(String method) {
-    if (Thread.currentThread() == producerThread) {
+    if (lock.onProducerThread()) {
       throw new IllegalStateException(method + " cannot run in a callback on the producer's thread: it would wait "
           + "for that same thread; call it from another thread");
     }
@@ -389,565 +280,16 @@ public final class KinesisProducer implements AutoCloseable {
 
   /** What the producer did so far. */
   public ProducerCounters counters() {
-    lock.lock();
-    try {
-      return new ProducerCounters(userRecordsAdded, userRecordsPut, userRecordsFailed,
-          userRecordsFailedMayHaveBeenStored, kinesisRecordsSent, aggregatesSent, putRecordsRequests, failedRequests,
-          failedEntries, retriedEntries, misroutedRecords, userRecordsResent, userRecordsResentInRange,
-          shardMapRefreshes, Duration.ofNanos(admission.longestBlockNanos()));
-    } finally {
-      lock.unlock();
-    }
+    return lock.read(() -> new ProducerCounters(outcomes.added, outcomes.put, outcomes.failed,
+        outcomes.failedMayHaveBeenStored, sender.kinesisRecordsSent, sender.aggregatesSent, sender.putRecordsRequests,
+        sender.failedRequests, sender.failedEntries, retries.retriedEntries, reshards.misroutedRecords,
+        reshards.userRecordsResent, reshards.userRecordsResentInRange, reshards.shardMapRefreshes,
+        Duration.ofNanos(admission.longestBlockNanos())));
   }
 
   /** The shard map the producer aggregates with now. */
   public ShardMap shardMap() {
-    lock.lock();
-    try {
-      return shardMap;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  // ---- aggregation -------------------------------------------------------------------------------------------
-
-  /** Hands a user record to the aggregator and tracks it under its predicted shard. */
-  private void addToAggregator(PendingRecord pending, ByteBuffer data) {
-    KinesisRecord completed = aggregator.add(pending.partitionKey, pending.explicitHashKey, data);
-    // The aggregator never puts the record just added into the record it completes: that holds earlier ones.
-    if (completed != null) {
-      onCompleted(completed);
-    }
-    // The aggregator's own lookup: it has just hashed this partition key and still has it cached.
-    String shardId = aggregator.shardIdFor(pending.partitionKey, pending.explicitHashKey);
-    pendingByShard.computeIfAbsent(shardId, id -> new ArrayDeque<>()).add(pending);
-  }
-
-  /** A record the aggregator completed holds the first {@code userRecordCount} pending records of its shard. */
-  private void onCompleted(KinesisRecord record) {
-    ArrayDeque<PendingRecord> queue = pendingByShard.get(record.predictedShardId());
-    PendingRecord[] users = new PendingRecord[record.userRecordCount()];
-    for (int i = 0; i < users.length; i++) {
-      users[i] = queue == null ? null : queue.poll();
-      if (users[i] == null) {
-        throw new IllegalStateException("Producer bookkeeping out of step with the aggregator for shard "
-            + record.predictedShardId() + ": this is a bug");
-      }
-    }
-    // The record's bytes sit in a pooled buffer of the next power of two (BufferPool's size classes): the part its
-    // user records do not pay for is charged until it is released, so the buffer limit counts real memory.
-    long userBytes = 0;
-    for (PendingRecord user : users) {
-      userBytes += user.bytes;
-    }
-    long slack = Math.max(0, bufferCapacity(record.dataLength()) - userBytes);
-    admission.force(slack, 0);
-    sendQueue.add(new Outgoing(record, users, slack));
-  }
-
-  /** The capacity of the pooled buffer holding {@code size} bytes: BufferPool's size class, at least 1 KiB. */
-  static long bufferCapacity(int size) {
-    int shift = size <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(size - 1);
-    return 1L << Math.max(shift, 10);
-  }
-
-  private void flushAggregator() {
-    for (KinesisRecord record : aggregator.flush()) {
-      onCompleted(record);
-    }
-  }
-
-  private void armFlushTimer() {
-    if (aggregator.pendingUserRecordCount() == 0 || closed && flushers == 0) {
-      return;
-    }
-    if (flushers > 0) {
-      flushAggregator(); // someone waits: no reason to hold records back
-      return;
-    }
-    if (flushTimer == null) {
-      flushTimer = scheduler.schedule(this::timedFlush, maxBufferedTimeNanos, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void timedFlush() {
-    lock.lock();
-    try {
-      flushTimer = null;
-      flushAggregator();
-      trySend();
-    } finally {
-      unlockAndComplete();
-    }
-  }
-
-  /** Puts user records back into the aggregator, to be packed for the shard that owns them now. */
-  private void reAggregate(Outgoing outgoing, boolean[] select, boolean countAsResend) {
-    KinesisRecord record = outgoing.record;
-    PendingRecord[] users = outgoing.users;
-    if (!record.isAggregated()) {
-      if (select[0]) {
-        reAdd(users[0], record.data(), countAsResend);
-      }
-    } else {
-      DISASSEMBLER.visit(record.data(), (partitionKey, explicitHashKey, source, offset, length, index) -> {
-        if (select[(int) index]) {
-          reAdd(users[(int) index], source.slice(offset, length), countAsResend);
-        }
-      });
-    }
-    release(outgoing);
-    armFlushTimer();
-  }
-
-  private void reAdd(PendingRecord pending, ByteBuffer data, boolean countAsResend) {
-    if (countAsResend) {
-      pending.attempts++;
-      userRecordsResent++;
-    }
-    addToAggregator(pending, data);
-  }
-
-  // ---- sending -----------------------------------------------------------------------------------------------
-
-  private void trySend() {
-    while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
-      // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
-      long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
-      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room);
-      if (batch == null) {
-        return;
-      }
-      send(batch.entries(), batch.shards(), batch.size());
-    }
-  }
-
-  private void send(List<Outgoing> batch, List<String> shards, long size) {
-    List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.size());
-    long now = clock.getAsLong();
-    for (Outgoing outgoing : batch) {
-      KinesisRecord record = outgoing.record;
-      for (PendingRecord pending : outgoing.users) {
-        pending.sending(now);
-      }
-      // One copy: SDK 2.42 has no zero-copy SdkBytes for a (read-only) ByteBuffer. The record is kept until the
-      // response anyway, to re-send its user records if need be.
-      entries.add(PutRecordsRequestEntry.builder()
-          .partitionKey(record.partitionKey())
-          .explicitHashKey(record.explicitHashKey())
-          .data(SdkBytes.fromByteBuffer(record.data()))
-          .build());
-      kinesisRecordsSent++;
-      if (record.isAggregated()) {
-        aggregatesSent++;
-      }
-    }
-    PutRecordsRequest request = PutRecordsRequest.builder()
-        .streamName(streamName)
-        .records(entries)
-        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
-        .build();
-    inFlight++;
-    inFlightBytes += size;
-    putRecordsRequests++;
-    // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
-    completions.add(() -> {
-      CompletableFuture<PutRecordsResponse> response;
-      try {
-        response = client.putRecords(request);
-      } catch (RuntimeException e) {
-        response = CompletableFuture.failedFuture(e);
-      }
-      response.whenCompleteAsync((result, error) -> onResponse(batch, shards, size, result, error), scheduler);
-    });
-  }
-
-  private void onResponse(List<Outgoing> batch, List<String> shards, long size, PutRecordsResponse response,
-      Throwable error) {
-    lock.lock();
-    try {
-      inFlight--;
-      inFlightBytes -= size;
-      sendQueue.release(shards);
-      List<Outgoing> retry = new ArrayList<>();
-      Throwable retryCause = null;
-      if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        failedRequests++;
-        boolean unknown = RetryPolicy.outcomeUnknown(cause);
-        for (Outgoing outgoing : batch) {
-          for (PendingRecord pending : outgoing.users) {
-            pending.attemptFailed(cause, unknown);
-          }
-        }
-        if (RetryPolicy.isRetryable(cause)) {
-          retry.addAll(batch);
-          retryCause = cause;
-        } else {
-          for (Outgoing outgoing : batch) {
-            fail(outgoing, "PutRecords failed and is not retryable: " + cause, cause);
-          }
-        }
-      } else {
-        List<PutRecordsResultEntry> results = response.records();
-        for (int i = 0; i < batch.size(); i++) {
-          Outgoing outgoing = batch.get(i);
-          PutRecordsResultEntry entry = i < results.size() ? results.get(i) : null;
-          if (entry == null) {
-            retry.add(outgoing);
-            retryCause = new KinesisProducerException("PutRecords returned no result for entry " + i);
-            attemptFailed(outgoing, retryCause, true);
-          } else if (entry.errorCode() != null) {
-            failedEntries++;
-            KinesisProducerException cause =
-                new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
-            attemptFailed(outgoing, cause, false); // an entry the service refused was not stored
-            if (RetryPolicy.isRetryable(entry.errorCode())) {
-              retry.add(outgoing);
-              retryCause = cause;
-            } else {
-              fail(outgoing, "The service refused the record for good: " + cause, cause);
-            }
-          } else if (entry.shardId().equals(outgoing.record.predictedShardId())) {
-            succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
-          } else {
-            misrouted(outgoing, entry.shardId(), entry.sequenceNumber());
-          }
-        }
-      }
-      if (!retry.isEmpty()) {
-        retryLater(retry, retryCause);
-      }
-      trySend();
-    } finally {
-      unlockAndComplete();
-    }
-  }
-
-  /** Retries after a backoff, keeping their shards held so later records of those shards stay behind them. */
-  private void retryLater(List<Outgoing> retry, Throwable cause) {
-    long now = clock.getAsLong();
-    retriedEntries += retry.size();
-    RetryPolicy.Plan plan = retryPolicy.plan(retry, now);
-    for (PendingRecord pending : plan.expired()) {
-      userRecordsFailed++;
-      done(pending, false);
-      completions.add(pending.expire(now, recordTimeout));
-    }
-    for (int i = 0; i < plan.repack().size(); i++) {
-      reAggregate(plan.repack().get(i), plan.live().get(i), false);
-    }
-    if (!plan.again().isEmpty()) {
-      sendQueue.hold(plan.shards());
-      scheduler.schedule(() -> requeue(plan.again(), plan.shards()), plan.delayNanos(), TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void requeue(List<Outgoing> requeue, List<String> shards) {
-    lock.lock();
-    try {
-      sendQueue.release(shards);
-      List<Outgoing> back = new ArrayList<>(requeue.size());
-      for (Outgoing outgoing : requeue) {
-        if (shardMap.range(outgoing.shardId()) == null) {
-          // Packed for a shard that is gone: re-pack for the shards that own its records now.
-          reAggregate(outgoing, all(outgoing), false);
-        } else {
-          back.add(outgoing);
-        }
-      }
-      sendQueue.putBack(back);
-      trySend();
-    } finally {
-      unlockAndComplete();
-    }
-  }
-
-  // ---- reshards ----------------------------------------------------------------------------------------------
-
-  private void misrouted(Outgoing outgoing, String actualShardId, String sequenceNumber) {
-    misroutedRecords++;
-    HashKeyRange range = knownRanges.get(actualShardId);
-    if (range == null) {
-      awaitingShardMap.add(new Misrouted(outgoing, actualShardId, sequenceNumber));
-    } else {
-      resolveMisrouted(outgoing, actualShardId, sequenceNumber, range);
-    }
-    refreshShardMap();
-  }
-
-  /** Completes the user records the landing shard owns and sends the others again (see {@link MisroutePolicy}). */
-  private void resolveMisrouted(Outgoing outgoing, String shardId, String sequenceNumber, HashKeyRange range) {
-    PendingRecord[] users = outgoing.users;
-    boolean[] outside = new boolean[users.length];
-    boolean anyOutside = false;
-    for (int i = 0; i < users.length; i++) {
-      outside[i] = !range.containsRecord(users[i].partitionKey, users[i].explicitHashKey);
-      anyOutside |= outside[i];
-    }
-    if (!anyOutside) {
-      succeed(outgoing, shardId, sequenceNumber, null);
-      return;
-    }
-    KinesisProducerException landed = new KinesisProducerException("Landed on shard " + shardId + " (sequence "
-        + "number " + sequenceNumber + "), which does not own all of its aggregate, not the predicted "
-        + outgoing.record.predictedShardId() + ": sent again");
-    boolean wholeAgain = misroutePolicy == MisroutePolicy.RESEND_WHOLE_AGGREGATE;
-    for (int i = 0; i < users.length; i++) {
-      if (wholeAgain || outside[i]) {
-        users[i].attemptFailed(landed, true); // it is in the stream, though a consumer may drop it
-      }
-    }
-    if (wholeAgain) {
-      boolean[] every = all(outgoing);
-      for (int i = 0; i < users.length; i++) {
-        if (!outside[i]) {
-          userRecordsResentInRange++;
-        }
-      }
-      reAggregate(outgoing, every, true);
-    } else {
-      succeed(outgoing, shardId, sequenceNumber, outside);
-      reAggregate(outgoing, outside, true);
-    }
-  }
-
-  private void refreshShardMap() {
-    if (refreshing) {
-      refreshAgain = true;
-      return;
-    }
-    refreshing = true;
-    listShards().whenCompleteAsync(this::onShardList, scheduler);
-  }
-
-  private void onShardList(List<Shard> shards, Throwable error) {
-    lock.lock();
-    try {
-      refreshing = false;
-      if (error != null) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        retryRefreshLater(cause);
-        return;
-      }
-      shardMapRefreshes++;
-      shards.forEach(this::learn);
-      ShardMap newMap = openShardMap(shards);
-      if (!newMap.equals(shardMap)) {
-        replaceShardMap(newMap);
-      }
-      List<Misrouted> waiting = new ArrayList<>(awaitingShardMap);
-      awaitingShardMap.clear();
-      for (Misrouted misrouted : waiting) {
-        HashKeyRange range = knownRanges.get(misrouted.shardId);
-        if (range == null) {
-          awaitingShardMap.add(misrouted);
-        } else {
-          resolveMisrouted(misrouted.outgoing, misrouted.shardId, misrouted.sequenceNumber, range);
-        }
-      }
-      if (!awaitingShardMap.isEmpty()) {
-        // Not listed yet (the service lists a new shard a moment after writing to it): ask again after a pause.
-        retryRefreshLater(new KinesisProducerException("ListShards does not list shard "
-            + awaitingShardMap.get(0).shardId));
-      } else if (refreshAgain) {
-        refreshAgain = false;
-        refreshShardMap();
-      }
-      armFlushTimer();
-      trySend();
-    } finally {
-      unlockAndComplete();
-    }
-  }
-
-  /** After a failed or unhelpful ListShards: fails the misrouted entries that timed out, and asks again later. */
-  private void retryRefreshLater(Throwable cause) {
-    refreshAgain = false;
-    failExpiredMisrouted(cause);
-    scheduler.schedule(this::retryRefresh, retryPolicy.maxBackoffNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * Misrouted entries wait for ListShards to say which user records their shard owns; if it cannot say before their
-   * timeout, they fail like any other record, saying where they are.
-   */
-  private void failExpiredMisrouted(Throwable cause) {
-    long now = clock.getAsLong();
-    for (Iterator<Misrouted> it = awaitingShardMap.iterator(); it.hasNext(); ) {
-      Misrouted misrouted = it.next();
-      boolean expired = false;
-      for (PendingRecord pending : misrouted.outgoing.users) {
-        expired |= pending.expired(now);
-      }
-      if (expired) {
-        it.remove();
-        KinesisProducerException landed = new KinesisProducerException("Landed on shard " + misrouted.shardId
-            + " (sequence number " + misrouted.sequenceNumber + "), not the predicted "
-            + misrouted.outgoing.record.predictedShardId() + ", and ListShards did not give that shard's hash key "
-            + "range before the record timeout of " + recordTimeout
-            + ", so it is unknown whether that shard owns every user record of it: " + cause, cause);
-        attemptFailed(misrouted.outgoing, landed, true); // it is in the stream, maybe dropped by a consumer
-        for (PendingRecord pending : misrouted.outgoing.users) {
-          userRecordsFailed++;
-          done(pending, false);
-          completions.add(pending.expire(now, recordTimeout));
-        }
-        release(misrouted.outgoing);
-      }
-    }
-  }
-
-  private void retryRefresh() {
-    lock.lock();
-    try {
-      refreshShardMap();
-    } finally {
-      unlockAndComplete();
-    }
-  }
-
-  private void replaceShardMap(ShardMap newMap) {
-    ShardMap oldMap = shardMap;
-    // Complete the open aggregates first, under the old map: they hold the newest records, and re-packing below goes
-    // oldest first, so each partition key's records stay in the order they were added.
-    flushAggregator();
-    List<KinesisRecord> completed = aggregator.replaceShardMap(newMap);
-    if (!completed.isEmpty()) {
-      throw new IllegalStateException("The aggregator had pending user records after a flush: this is a bug");
-    }
-    shardMap = newMap;
-    // Records packed for a shard that closed have not left yet: re-pack them, in order, rather than send an
-    // aggregate that mixes the new shards.
-    List<Outgoing> stale = sendQueue.replaceShardMap(oldMap, newMap);
-    for (Outgoing outgoing : stale) {
-      reAggregate(outgoing, all(outgoing), false);
-    }
-  }
-
-  private CompletableFuture<List<Shard>> listShards() {
-    return listShards(client, streamName);
-  }
-
-  /** Every shard of the stream, closed ones included, over as many ListShards pages as it takes. */
-  static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, String streamName) {
-    return listShards(client, ListShardsRequest.builder().streamName(streamName).build(), new ArrayList<>());
-  }
-
-  private static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, ListShardsRequest request,
-      List<Shard> shards) {
-    CompletableFuture<ListShardsResponse> response;
-    try {
-      response = client.listShards(request);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return response.thenCompose(page -> {
-      shards.addAll(page.shards());
-      if (page.nextToken() == null) {
-        return CompletableFuture.completedFuture(shards);
-      }
-      return listShards(client, ListShardsRequest.builder().nextToken(page.nextToken()).build(), shards);
-    });
-  }
-
-  private void learn(Shard shard) {
-    knownRanges.put(shard.shardId(),
-        HashKeyRange.of(shard.hashKeyRange().startingHashKey(), shard.hashKeyRange().endingHashKey()));
-  }
-
-  /** The open shards (no ending sequence number) as a shard map. */
-  static ShardMap openShardMap(List<Shard> shards) {
-    ShardMap.Builder builder = ShardMap.builder();
-    for (Shard shard : shards) {
-      if (shard.sequenceNumberRange() == null || shard.sequenceNumberRange().endingSequenceNumber() == null) {
-        builder.add(shard.shardId(), shard.hashKeyRange().startingHashKey(), shard.hashKeyRange().endingHashKey());
-      }
-    }
-    return builder.build();
-  }
-
-  // ---- completion --------------------------------------------------------------------------------------------
-
-  /** Completes the user records of an entry that landed, all of them or those {@code skip} does not mark. */
-  private void succeed(Outgoing outgoing, String shardId, String sequenceNumber, boolean[] skip) {
-    boolean aggregated = outgoing.record.isAggregated();
-    for (int i = 0; i < outgoing.users.length; i++) {
-      if (skip != null && skip[i]) {
-        continue;
-      }
-      PendingRecord pending = outgoing.users[i];
-      PutResult result = new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts);
-      userRecordsPut++;
-      done(pending, true);
-      completions.add(pending.succeed(result));
-    }
-    if (skip == null) {
-      release(outgoing);
-    }
-  }
-
-  /** Fails every user record of an entry for good (not retryable), with every attempt's error. */
-  private void fail(Outgoing outgoing, String message, Throwable cause) {
-    for (PendingRecord pending : outgoing.users) {
-      userRecordsFailed++;
-      done(pending, false);
-      completions.add(pending.fail(KinesisProducerException.Reason.NOT_RETRYABLE, message, cause));
-    }
-    release(outgoing);
-  }
-
-  /** Gives the record's memory back, and the slack of its buffer to the admission. */
-  private void release(Outgoing outgoing) {
-    outgoing.record.release();
-    admission.release(outgoing.slack, 0, false);
-  }
-
-  private static void attemptFailed(Outgoing outgoing, Throwable error, boolean outcomeUnknown) {
-    for (PendingRecord pending : outgoing.users) {
-      pending.attemptFailed(error, outcomeUnknown);
-    }
-  }
-
-  private void done(PendingRecord pending, boolean put) {
-    if (!put && pending.mayHaveBeenStored()) {
-      userRecordsFailedMayHaveBeenStored++;
-    }
-    outstanding.remove(pending);
-    admission.release(pending.cost, pending.bytes, put);
-  }
-
-  private void unlockAndComplete() {
-    List<Runnable> toRun = null;
-    if (!completions.isEmpty() && lock.getHoldCount() == 1) {
-      toRun = new ArrayList<>(completions);
-      completions.clear();
-    }
-    lock.unlock();
-    if (toRun != null) {
-      for (Runnable completion : toRun) {
-        completion.run();
-      }
-    }
-  }
-
-  private static boolean[] all(Outgoing outgoing) {
-    boolean[] every = new boolean[outgoing.users.length];
-    java.util.Arrays.fill(every, true);
-    return every;
-  }
-
-  private static final class Misrouted {
-    final Outgoing outgoing;
-    final String shardId;
-    final String sequenceNumber;
-
-    Misrouted(Outgoing outgoing, String shardId, String sequenceNumber) {
-      this.outgoing = outgoing;
-      this.shardId = shardId;
-      this.sequenceNumber = sequenceNumber;
-    }
+    return lock.read(aggregation::shardMap);
   }
 
   /** Configures a {@link KinesisProducer}. Not thread-safe. */
@@ -1088,7 +430,7 @@ public final class KinesisProducer implements AutoCloseable {
       }
       List<Shard> shards;
       try {
-        shards = listShards(client, streamName).join();
+        shards = Reshards.listShards(client, streamName).join();
       } catch (CompletionException e) {
         throw new KinesisProducerException("Cannot list the shards of stream " + streamName, e.getCause());
       }

@@ -1,0 +1,107 @@
+package io.kplcodec.aws;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where a user record's future completes: put (with where it landed), failed for good, or expired after its record
+ * timeout; the room it took is given back to the {@link Admission} then. Keeps the records accepted and not yet
+ * completed (for {@code flush}) and the counts of how they ended. The futures complete once the producer's lock is
+ * released ({@link ProducerLock#defer}). Not thread-safe: the producer calls it under its lock.
+ */
+final class Outcomes {
+  private final Admission admission;
+  private final ProducerLock lock;
+  private final Duration recordTimeout;
+  /** Accepted and not completed, identity-keyed, oldest first. */
+  private final Set<PendingRecord> outstanding = new LinkedHashSet<>();
+
+  long added;
+  long put;
+  long failed;
+  long failedMayHaveBeenStored;
+
+  Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout) {
+    this.admission = admission;
+    this.lock = lock;
+    this.recordTimeout = recordTimeout;
+  }
+
+  void accepted(PendingRecord pending) {
+    outstanding.add(pending);
+    added++;
+  }
+
+  /** The futures of every record accepted and not completed yet. */
+  List<CompletableFuture<PutResult>> outstandingFutures() {
+    List<CompletableFuture<PutResult>> futures = new ArrayList<>(outstanding.size());
+    for (PendingRecord pending : outstanding) {
+      futures.add(pending.future);
+    }
+    return futures;
+  }
+
+  /**
+   * Completes the user records of an entry that landed: all of them (the entry is done and released), or those
+   * {@code skip} does not mark (the others are being sent again, and the entry is released by whoever re-packs them).
+   */
+  void succeed(Outgoing outgoing, String shardId, String sequenceNumber, boolean[] skip) {
+    boolean aggregated = outgoing.record.isAggregated();
+    for (int i = 0; i < outgoing.users.length; i++) {
+      if (skip != null && skip[i]) {
+        continue;
+      }
+      PendingRecord pending = outgoing.users[i];
+      done(pending, true);
+      lock.defer(pending.succeed(
+          new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts)));
+    }
+    if (skip == null) {
+      outgoing.release(admission);
+    }
+  }
+
+  /** Fails every user record of an entry for good (not retryable), with every attempt's error. */
+  void fail(Outgoing outgoing, String message, Throwable cause) {
+    for (PendingRecord pending : outgoing.users) {
+      done(pending, false);
+      lock.defer(pending.fail(KinesisProducerException.Reason.NOT_RETRYABLE, message, cause));
+    }
+    outgoing.release(admission);
+  }
+
+  /** Fails a user record past its record timeout, saying how long it waited and what each attempt met. */
+  void expire(PendingRecord pending, long nowNanos) {
+    done(pending, false);
+    lock.defer(pending.expire(nowNanos, recordTimeout));
+  }
+
+  /** Fails every user record of an entry past its record timeout, and releases the entry. */
+  void expire(Outgoing outgoing, long nowNanos) {
+    for (PendingRecord pending : outgoing.users) {
+      expire(pending, nowNanos);
+    }
+    outgoing.release(admission);
+  }
+
+  Duration recordTimeout() {
+    return recordTimeout;
+  }
+
+  private void done(PendingRecord pending, boolean wasPut) {
+    if (wasPut) {
+      put++;
+    } else {
+      failed++;
+      if (pending.mayHaveBeenStored()) {
+        failedMayHaveBeenStored++;
+      }
+    }
+    outstanding.remove(pending);
+    admission.release(pending.cost, pending.bytes, wasPut);
+  }
+}

@@ -1,0 +1,182 @@
+package io.kplcodec.aws;
+
+import io.kplcodec.KinesisRecord;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.LongSupplier;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.SdkPlugin;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequest;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
+
+/**
+ * Assembles PutRecords calls from the {@link SendQueue}, makes them (at most so many at a time, and within a byte
+ * budget for requests in flight), and reads each answer: an entry that landed on its shard completes ({@link
+ * Outcomes}), one that landed elsewhere goes to {@link Reshards}, a retryable refusal or failed call to {@link
+ * Retries}, anything else fails for good. Not thread-safe: the producer calls it under its lock.
+ */
+final class Sender {
+  /**
+   * The producer retries PutRecords itself: the SDK's own retries would store records again unseen (a 500 after
+   * storing, then a success), so a future would say one attempt for a record the stream holds twice, and an attempt
+   * whose outcome is unknown could hide behind a later clear refusal. One SDK attempt per producer attempt.
+   */
+  private static final SdkPlugin NO_SDK_RETRIES =
+      config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+
+  private final KinesisAsyncClient client;
+  private final String streamName;
+  private final int maxEntriesPerRequest;
+  private final long maxRequestSize;
+  private final int maxInFlightRequests;
+  private final long maxInFlightBytes;
+  private final Duration requestTimeout;
+  private final SendQueue sendQueue;
+  private final ProducerLock lock;
+  private final LongSupplier clock;
+  private final Outcomes outcomes;
+  private final Retries retries;
+  private final Reshards reshards;
+  private int inFlight;
+  private long inFlightBytes;
+
+  long kinesisRecordsSent;
+  long aggregatesSent;
+  long putRecordsRequests;
+  long failedRequests;
+  long failedEntries;
+
+  /**
+   * @param maxInFlightBytes bytes of entries in calls in flight beyond the first call (requests cost more than their
+   *     entries: the SDK's copies)
+   */
+  Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize,
+      int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, SendQueue sendQueue,
+      Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
+    this.client = client;
+    this.streamName = streamName;
+    this.maxEntriesPerRequest = maxEntriesPerRequest;
+    this.maxRequestSize = maxRequestSize;
+    this.maxInFlightRequests = maxInFlightRequests;
+    this.maxInFlightBytes = maxInFlightBytes;
+    this.requestTimeout = requestTimeout;
+    this.sendQueue = sendQueue;
+    this.outcomes = outcomes;
+    this.retries = retries;
+    this.reshards = reshards;
+    this.lock = lock;
+    this.clock = clock;
+  }
+
+  /** Makes every call that may go now. */
+  void trySend() {
+    while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
+      // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
+      long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
+      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room);
+      if (batch == null) {
+        return;
+      }
+      send(batch);
+    }
+  }
+
+  private void send(SendQueue.Batch batch) {
+    List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.entries().size());
+    long now = clock.getAsLong();
+    for (Outgoing outgoing : batch.entries()) {
+      KinesisRecord record = outgoing.record;
+      for (PendingRecord pending : outgoing.users) {
+        pending.sending(now);
+      }
+      // One copy: SDK 2.42 has no zero-copy SdkBytes for a (read-only) ByteBuffer. The record is kept until the
+      // answer anyway, to re-send its user records if need be.
+      entries.add(PutRecordsRequestEntry.builder()
+          .partitionKey(record.partitionKey())
+          .explicitHashKey(record.explicitHashKey())
+          .data(SdkBytes.fromByteBuffer(record.data()))
+          .build());
+      kinesisRecordsSent++;
+      if (record.isAggregated()) {
+        aggregatesSent++;
+      }
+    }
+    PutRecordsRequest request = PutRecordsRequest.builder()
+        .streamName(streamName)
+        .records(entries)
+        .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
+        .build();
+    inFlight++;
+    inFlightBytes += batch.size();
+    putRecordsRequests++;
+    // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
+    lock.defer(() -> {
+      CompletableFuture<PutRecordsResponse> response;
+      try {
+        response = client.putRecords(request);
+      } catch (RuntimeException e) {
+        response = CompletableFuture.failedFuture(e);
+      }
+      lock.whenComplete(response, (result, error) -> answered(batch, result, error));
+    });
+  }
+
+  private void answered(SendQueue.Batch batch, PutRecordsResponse response, Throwable error) {
+    inFlight--;
+    inFlightBytes -= batch.size();
+    sendQueue.release(batch.shards());
+    if (error != null) {
+      callFailed(batch.entries(),
+          error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+      return;
+    }
+    List<Outgoing> retry = new ArrayList<>();
+    List<PutRecordsResultEntry> results = response.records();
+    for (int i = 0; i < batch.entries().size(); i++) {
+      Outgoing outgoing = batch.entries().get(i);
+      PutRecordsResultEntry entry = i < results.size() ? results.get(i) : null;
+      if (entry == null) {
+        outgoing.attemptFailed(new KinesisProducerException("PutRecords returned no result for entry " + i), true);
+        retry.add(outgoing);
+      } else if (entry.errorCode() != null) {
+        failedEntries++;
+        KinesisProducerException cause = new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
+        outgoing.attemptFailed(cause, false); // an entry the service refused was not stored
+        if (RetryPolicy.isRetryable(entry.errorCode())) {
+          retry.add(outgoing);
+        } else {
+          outcomes.fail(outgoing, "The service refused the record for good: " + cause, cause);
+        }
+      } else if (entry.shardId().equals(outgoing.shardId())) {
+        outcomes.succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
+      } else {
+        reshards.misrouted(outgoing, entry.shardId(), entry.sequenceNumber());
+      }
+    }
+    if (!retry.isEmpty()) {
+      retries.later(retry);
+    }
+  }
+
+  private void callFailed(List<Outgoing> entries, Throwable cause) {
+    failedRequests++;
+    boolean unknown = RetryPolicy.outcomeUnknown(cause);
+    for (Outgoing outgoing : entries) {
+      outgoing.attemptFailed(cause, unknown);
+    }
+    if (RetryPolicy.isRetryable(cause)) {
+      retries.later(entries);
+    } else {
+      for (Outgoing outgoing : entries) {
+        outcomes.fail(outgoing, "PutRecords failed and is not retryable: " + cause, cause);
+      }
+    }
+  }
+}
