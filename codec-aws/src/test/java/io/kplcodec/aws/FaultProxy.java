@@ -15,9 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -63,6 +63,8 @@ final class FaultProxy implements AutoCloseable {
   private final int kinesalitePort;
   private final Map<Fault, Double> rates;
   private final Duration delay;
+  /** Thread-safe: the handlers share it. */
+  private final Random random;
   private final HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final ExecutorService executor = Executors.newFixedThreadPool(48, runnable -> {
     Thread thread = new Thread(runnable, "fault-proxy");
@@ -76,8 +78,9 @@ final class FaultProxy implements AutoCloseable {
   private final int port;
   private volatile HttpServer server;
 
-  private FaultProxy(int kinesalitePort, Map<Fault, Double> rates, Duration delay) throws IOException {
+  private FaultProxy(int kinesalitePort, Map<Fault, Double> rates, Duration delay, long seed) throws IOException {
     this.kinesalitePort = kinesalitePort;
+    this.random = new Random(seed);
     this.rates = new EnumMap<>(rates);
     this.delay = delay;
     for (Fault fault : Fault.values()) {
@@ -87,9 +90,13 @@ final class FaultProxy implements AutoCloseable {
     this.port = server.getAddress().getPort();
   }
 
-  /** A proxy on 127.0.0.1 on a free port; {@code delay}: how long {@link Fault#DELAY_PAST_TIMEOUT} holds answers. */
-  static FaultProxy start(int kinesalitePort, Map<Fault, Double> rates, Duration delay) throws IOException {
-    return new FaultProxy(kinesalitePort, rates, delay);
+  /**
+   * A proxy on 127.0.0.1 on a free port; {@code delay}: how long {@link Fault#DELAY_PAST_TIMEOUT} holds answers;
+   * {@code seed}: the faults' random choices (the same seed gives the same sequence of choices; which call meets
+   * which depends on the threads' timing).
+   */
+  static FaultProxy start(int kinesalitePort, Map<Fault, Double> rates, Duration delay, long seed) throws IOException {
+    return new FaultProxy(kinesalitePort, rates, delay, seed);
   }
 
   /** Closes the port for {@code length} (connections refused), then listens again on the same port. */
@@ -133,7 +140,7 @@ final class FaultProxy implements AutoCloseable {
   }
 
   private Fault pick() {
-    double roll = ThreadLocalRandom.current().nextDouble();
+    double roll = random.nextDouble();
     for (Map.Entry<Fault, Double> rate : rates.entrySet()) {
       roll -= rate.getValue();
       if (roll < 0) {
@@ -202,7 +209,7 @@ final class FaultProxy implements AutoCloseable {
     boolean[] refused = new boolean[entries.size()];
     ArrayNode kept = JSON.createArrayNode();
     for (int i = 0; i < entries.size(); i++) {
-      refused[i] = ThreadLocalRandom.current().nextInt(3) == 0;
+      refused[i] = random.nextInt(3) == 0;
       if (!refused[i]) {
         kept.add(entries.get(i));
       }
@@ -223,7 +230,7 @@ final class FaultProxy implements AutoCloseable {
     for (int i = 0; i < entries.size(); i++) {
       if (refused[i]) {
         failed++;
-        boolean throttled = ThreadLocalRandom.current().nextBoolean();
+        boolean throttled = random.nextBoolean();
         results.addObject()
             .put("ErrorCode", throttled ? "ProvisionedThroughputExceededException" : "InternalFailure")
             .put("ErrorMessage", "injected partial failure");

@@ -50,6 +50,8 @@ class ProducerFaultEndToEndTest {
   static final int RECORD_KIB = Integer.getInteger("producer.fault.recordKiB", 64);
   static final int REQUEST_KIB = Integer.getInteger("producer.fault.requestKiB", 512);
   static final int OUTAGE_SECONDS = Integer.getInteger("producer.fault.outageSeconds", 5);
+  /** The proxy's fault choices; printed with the figures, so a run can be tried again with the same choices. */
+  static final long SEED = Long.getLong("producer.fault.seed", System.nanoTime());
   static final Duration RECORD_TIMEOUT = Duration.ofSeconds(30);
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
   /** What the producer may hold beyond twice its buffer: the SDK client, its connection pool, the aggregator pool. */
@@ -100,7 +102,7 @@ class ProducerFaultEndToEndTest {
       rates.put(FaultProxy.Fault.RESET_MID_REQUEST, 0.03);
       rates.put(FaultProxy.Fault.RESET_MID_RESPONSE, 0.03);
       rates.put(FaultProxy.Fault.ERROR_500_AFTER_STORING, 0.04);
-      try (FaultProxy proxy = FaultProxy.start(kinesalite.port(), rates, REQUEST_TIMEOUT.plusMillis(500));
+      try (FaultProxy proxy = FaultProxy.start(kinesalite.port(), rates, REQUEST_TIMEOUT.plusMillis(500), SEED);
           KinesisAsyncClient client = proxy.client()) {
         System.gc();
         long baseline = memory.getHeapMemoryUsage().getUsed();
@@ -305,7 +307,7 @@ class ProducerFaultEndToEndTest {
         }
         long bound = 2 * BUFFER + CONSTANT;
         double totalSeconds = (System.nanoTime() - began) / 1e9;
-        String report = String.format("codec-aws fault e2e: record timeout " + recordTimeout + ", %,d user records, %d adding threads, buffer %d MiB, "
+        String report = String.format("codec-aws fault e2e (seed " + SEED + "): record timeout " + recordTimeout + ", %,d user records, %d adding threads, buffer %d MiB, "
                 + "outage %d s, faults %s of %,d PutRecords calls; futures put %,d, failed %,d (may have been stored "
                 + "%,d, of which found in the stream %,d; not-stored found %,d); lost (put, not read) per-record %d, "
                 + "whole-aggregate %d, KCL %d; duplicates per-record %,d, KCL %,d; drops whole %,d, per-record %,d; "
