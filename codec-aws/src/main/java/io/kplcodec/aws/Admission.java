@@ -129,7 +129,7 @@ final class Admission {
       if (put) {
         long now = clock.getAsLong();
         advance(now);
-        drained[(int) Math.floorMod(currentBucket, BUCKETS)] += bytes;
+        drained[Math.floorMod(currentBucket, BUCKETS)] += bytes;
       }
       room.signalAll();
     } finally {
@@ -224,7 +224,7 @@ final class Admission {
   private void advance(long now) {
     long bucket = Math.floorDiv(now, BUCKET_NANOS);
     for (long b = currentBucket + 1; b <= bucket && b <= currentBucket + BUCKETS; b++) {
-      drained[(int) Math.floorMod(b, BUCKETS)] = 0;
+      drained[Math.floorMod(b, BUCKETS)] = 0;
     }
     if (bucket > currentBucket) {
       currentBucket = bucket;

@@ -41,58 +41,102 @@ public final class DeaggregatedRecord {
     this.eventSourceArn = eventSourceArn;
   }
 
-  /** The user record's partition key (the Kinesis record's, if it was not aggregated). */
+  /**
+   * The user record's partition key (the Kinesis record's, if it was not aggregated).
+   *
+   * @return the partition key from the aggregate's table, or the carrying Kinesis record's own when not aggregated
+   */
   public String partitionKey() {
     return partitionKey;
   }
 
-  /** The user record's explicit hash key, or null (Kinesis does not return the outer one). */
+  /**
+   * The user record's explicit hash key, or null (Kinesis does not return the outer one).
+   *
+   * @return the explicit hash key as the aggregate's table holds it; null when the user record has none or was not
+   *     aggregated
+   */
   public String explicitHashKey() {
     return explicitHashKey;
   }
 
-  /** A read-only view of the user record's data (position 0). */
+  /**
+   * A read-only view of the user record's data (position 0).
+   *
+   * @return a new view on each call, so its position and limit are the caller's own; zero-copy over the received
+   *     bytes
+   */
   public ByteBuffer data() {
     return data.duplicate();
   }
 
-  /** A copy of the user record's data. */
+  /**
+   * A copy of the user record's data.
+   *
+   * @return a new array, independent of the received bytes
+   */
   public byte[] dataBytes() {
     byte[] bytes = new byte[data.remaining()];
     data.duplicate().get(bytes);
     return bytes;
   }
 
-  /** The sequence number of the Kinesis record that carried this user record. */
+  /**
+   * The sequence number of the Kinesis record that carried this user record.
+   *
+   * @return the carrying record's sequence number, the same for every user record of an aggregate
+   */
   public String sequenceNumber() {
     return sequenceNumber;
   }
 
-  /** The user record's position in its aggregate, from 0; 0 if it was not aggregated. */
+  /**
+   * The user record's position in its aggregate, from 0; 0 if it was not aggregated.
+   *
+   * @return the position among all user records of the aggregate, dropped ones included (KCL's sub-sequence number)
+   */
   public long subSequenceNumber() {
     return subSequenceNumber;
   }
 
-  /** Whether the user record came out of an aggregate. */
+  /**
+   * Whether the user record came out of an aggregate.
+   *
+   * @return true for a user record of an aggregate; false for a Kinesis record passed through as is (not an
+   *     aggregate, or a corrupt one the deaggregator passes through)
+   */
   public boolean isAggregated() {
     return aggregated;
   }
 
-  /** When the carrying Kinesis record arrived, or null if not given. */
+  /**
+   * When the carrying Kinesis record arrived, or null if not given.
+   *
+   * @return the Kinesis record's approximate arrival timestamp, or null if the event or SDK record has none
+   */
   public Instant approximateArrivalTimestamp() {
     return approximateArrivalTimestamp;
   }
 
-  /** The carrying Kinesis record's encryption type ("NONE", "KMS"), or null if not given. */
+  /**
+   * The carrying Kinesis record's encryption type ("NONE", "KMS"), or null if not given.
+   *
+   * @return the encryption type as the event or SDK record gives it, or null
+   */
   public String encryptionType() {
     return encryptionType;
   }
 
-  /** The stream ARN a Lambda event came from; null for records read with the SDK. */
+  /**
+   * The stream ARN a Lambda event came from; null for records read with the SDK.
+   *
+   * @return the event record's source ARN, or null
+   */
   public String eventSourceArn() {
     return eventSourceArn;
   }
 
+  /** Equal when every field and the data bytes are equal. */
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof DeaggregatedRecord)) {

@@ -43,24 +43,42 @@ public class KclDeaggregator extends AggregatorUtil {
   /**
    * Deaggregates with {@code deaggregator}'s MD5 check, hash-range policy and listener. Its own hash range, if any,
    * is replaced by the range of the shard KCL is processing.
+   *
+   * @param deaggregator the MD5 check, hash-range policy and listener to deaggregate with
+   * @throws NullPointerException if {@code deaggregator} is null
    */
   public KclDeaggregator(Deaggregator deaggregator) {
     this.deaggregator = Objects.requireNonNull(deaggregator, "deaggregator");
   }
 
-  /** Drops only the user records outside the shard's range, counting them ({@link #droppedUserRecords()}). */
+  /**
+   * Drops only the user records outside the shard's range, counting them ({@link #droppedUserRecords()}).
+   *
+   * @return a KCL deaggregator that verifies the MD5 and uses {@link
+   *     Deaggregator.HashRangePolicy#DROP_OUT_OF_RANGE_RECORDS}, with no listener
+   */
   public static KclDeaggregator create() {
     return new KclDeaggregator(Deaggregator.builder()
         .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_OUT_OF_RANGE_RECORDS)
         .build());
   }
 
-  /** User records dropped by the hash-range policy so far, over all shards. */
+  /**
+   * User records dropped by the hash-range policy so far, over all shards.
+   *
+   * @return the count since this instance was made, every thread's calls included
+   */
   public long droppedUserRecords() {
     return droppedUserRecords.get();
   }
 
-  /** Corrupt aggregates passed through raw so far. */
+  /**
+   * Corrupt aggregates passed through raw so far.
+   *
+   * @return the count since this instance was made, every thread's calls included; those the wrapped deaggregator
+   *     passes through itself ({@link Deaggregator.Builder#passCorruptAggregatesThrough}) are reported to its
+   *     listener instead, not counted here
+   */
   public long corruptAggregates() {
     return corruptAggregates.get();
   }

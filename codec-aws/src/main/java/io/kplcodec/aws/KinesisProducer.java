@@ -124,17 +124,46 @@ public final class KinesisProducer implements AutoCloseable {
     lock.afterEachStep(sender::trySend);
   }
 
-  /** A builder for a producer putting into {@code streamName} with {@code client} (which stays the caller's). */
+  /**
+   * A builder for a producer putting into {@code streamName} with {@code client} (which stays the caller's).
+   *
+   * @param client the client for ListShards and PutRecords; the producer never closes it
+   * @param streamName the name of the stream to put into
+   * @return a builder with the defaults
+   * @throws NullPointerException if {@code client} or {@code streamName} is null
+   */
   public static Builder builder(KinesisAsyncClient client, String streamName) {
     return new Builder(client, streamName);
   }
 
-  /** Adds a user record without an explicit hash key; see {@link #add(String, String, ByteBuffer)}. */
+  /**
+   * Adds a user record without an explicit hash key; see {@link #add(String, String, ByteBuffer)}.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param data the user record's data; copied, so the caller may reuse the array
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @throws IllegalArgumentException if the partition key is invalid, before anything is buffered
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalStateException if the producer is closed (also while blocked)
+   * @throws NullPointerException if {@code partitionKey} or {@code data} is null
+   */
   public CompletableFuture<PutResult> add(String partitionKey, byte[] data) {
     return add(partitionKey, null, ByteBuffer.wrap(data));
   }
 
-  /** Adds a user record; see {@link #add(String, String, ByteBuffer)}. */
+  /**
+   * Adds a user record; see {@link #add(String, String, ByteBuffer)}.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, or null to route by the partition
+   *     key's MD5
+   * @param data the user record's data; copied, so the caller may reuse the array
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @throws IllegalArgumentException if a key is invalid, before anything is buffered
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalStateException if the producer is closed (also while blocked)
+   * @throws NullPointerException if {@code partitionKey} or {@code data} is null
+   */
   public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, byte[] data) {
     return add(partitionKey, explicitHashKey, ByteBuffer.wrap(data));
   }
@@ -151,17 +180,33 @@ public final class KinesisProducer implements AutoCloseable {
    * @param explicitHashKey a decimal in 0..2^128-1, or null to route by the partition key's MD5. Taken in any form the
    *     KPL accepts (surrounding whitespace, a sign, leading zeros: {@code " +0042"}) and written and sent in the
    *     canonical form the service requires ({@code "42"}), as the KPL does; see {@link io.kplcodec.AggregateEncoder}
-   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @param data the user record's data, from position to limit (heap, direct or read-only); copied, so the caller
+   *     may reuse the buffer
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; also with
+   *     {@link KinesisProducerException.Reason#INTERRUPTED} if the thread is interrupted while blocked (its interrupt
+   *     status is set again)
    * @throws IllegalArgumentException if a key is invalid (an explicit hash key not a decimal integer, negative or above
    *     2^128-1), before anything is buffered
    * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
    * @throws IllegalStateException if the producer is closed (also while blocked)
+   * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
   public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data) {
     return add(partitionKey, explicitHashKey, data, true);
   }
 
-  /** Adds a user record if there is room now, never blocking; see {@link #tryAdd(String, String, ByteBuffer)}. */
+  /**
+   * Adds a user record if there is room now, never blocking; see {@link #tryAdd(String, String, ByteBuffer)}.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param data the user record's data; copied, so the caller may reuse the array
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; already failed,
+   *     with nothing buffered, when there is no room now
+   * @throws IllegalArgumentException if the partition key is invalid, before anything is buffered
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalStateException if the producer is closed
+   * @throws NullPointerException if {@code partitionKey} or {@code data} is null
+   */
   public CompletableFuture<PutResult> tryAdd(String partitionKey, byte[] data) {
     return add(partitionKey, null, ByteBuffer.wrap(data), false);
   }
@@ -171,6 +216,17 @@ public final class KinesisProducer implements AutoCloseable {
    * already failed with a {@link KinesisProducerException} whose {@link KinesisProducerException#reason()} says why
    * ({@link KinesisProducerException.Reason#BUFFER_FULL} or {@link KinesisProducerException.Reason#QUEUE_TOO_LONG}),
    * and nothing was buffered.
+   *
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, or null to route by the partition
+   *     key's MD5 (see {@link #add(String, String, ByteBuffer)})
+   * @param data the user record's data, from position to limit; copied, so the caller may reuse the buffer
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; already failed
+   *     when there is no room now
+   * @throws IllegalArgumentException if a key is invalid, before anything is buffered
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalStateException if the producer is closed
+   * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
   public CompletableFuture<PutResult> tryAdd(String partitionKey, String explicitHashKey, ByteBuffer data) {
     return add(partitionKey, explicitHashKey, data, false);
@@ -231,7 +287,8 @@ public final class KinesisProducer implements AutoCloseable {
 
   /**
    * Sends everything buffered now and waits until every user record added before this call has completed (put, or
-   * failed after its timeout).
+   * failed after its timeout). If the waiting thread is interrupted, returns at once with its interrupt status set,
+   * and the records go on without it.
    *
    * @throws IllegalStateException if called from a callback on the producer's thread
    */
@@ -278,7 +335,11 @@ public final class KinesisProducer implements AutoCloseable {
     }
   }
 
-  /** What the producer did so far. */
+  /**
+   * What the producer did so far.
+   *
+   * @return the counters now, read together under the producer's lock
+   */
   public ProducerCounters counters() {
     return lock.read(() -> new ProducerCounters(outcomes.added, outcomes.put, outcomes.failed,
         outcomes.failedMayHaveBeenStored, sender.kinesisRecordsSent, sender.aggregatesSent, sender.putRecordsRequests,
@@ -287,7 +348,12 @@ public final class KinesisProducer implements AutoCloseable {
         Duration.ofNanos(admission.longestBlockNanos())));
   }
 
-  /** The shard map the producer aggregates with now. */
+  /**
+   * The shard map the producer aggregates with now.
+   *
+   * @return the open shards of the last ListShards (at {@link Builder#build()}, then after each reshard it noticed);
+   *     immutable
+   */
   public ShardMap shardMap() {
     return lock.read(aggregation::shardMap);
   }
@@ -319,31 +385,61 @@ public final class KinesisProducer implements AutoCloseable {
     /**
      * The stream's maximum record size, data plus partition key (1,048,576 by default, up to 10,485,760): the size
      * aggregates are filled to, and the largest user record accepted.
+     *
+     * @param bytes 1 to 10,485,760; above the default request size of 5 MiB, raise {@link #maxRequestSize} too
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
      */
     public Builder maxRecordSize(int bytes) {
       this.maxRecordSize = checkRange("maxRecordSize", bytes, 1, 10_485_760);
       return this;
     }
 
-    /** Entries per PutRecords call, 1..500 (default 500). */
+    /**
+     * Entries per PutRecords call, 1..500 (default 500).
+     *
+     * @param entries 1 to 500
+     * @return this builder
+     * @throws IllegalArgumentException if {@code entries} is out of range
+     */
     public Builder maxEntriesPerRequest(int entries) {
       this.maxEntriesPerRequest = checkRange("maxEntriesPerRequest", entries, 1, 500);
       return this;
     }
 
-    /** Bytes per PutRecords call, data plus partition keys, up to 10 MiB (default 5 MiB, as the KPL). */
+    /**
+     * Bytes per PutRecords call, data plus partition keys, up to 10 MiB (default 5 MiB, as the KPL).
+     *
+     * @param bytes 1 to 10,485,760, and at least {@link #maxRecordSize} (checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
+     */
     public Builder maxRequestSize(int bytes) {
       this.maxRequestSize = checkRange("maxRequestSize", bytes, 1, 10_485_760);
       return this;
     }
 
-    /** The longest a user record waits for its aggregate to fill (default 100 ms). */
+    /**
+     * The longest a user record waits for its aggregate to fill (default 100 ms).
+     *
+     * @param time positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code time} is null, zero or negative
+     */
     public Builder maxBufferedTime(Duration time) {
       this.maxBufferedTime = positive("maxBufferedTime", time);
       return this;
     }
 
-    /** Bytes of user records (data plus partition key) not yet completed above which {@code add} blocks (64 MiB). */
+    /**
+     * Bytes of user records not yet completed above which {@code add} blocks (64 MiB): their data and partition keys,
+     * about 200 bytes of bookkeeping each, and the part of each completed aggregate's pooled buffer they do not fill.
+     * One record is always accepted when none is outstanding, however large.
+     *
+     * @param bytes positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is below 1
+     */
     public Builder maxBufferedBytes(long bytes) {
       if (bytes < 1) {
         throw new IllegalArgumentException("maxBufferedBytes must be positive: " + bytes);
@@ -352,25 +448,53 @@ public final class KinesisProducer implements AutoCloseable {
       return this;
     }
 
-    /** PutRecords calls in flight at once (default 8); one per shard at a time in any case. */
+    /**
+     * PutRecords calls in flight at once (default 8); one per shard at a time in any case.
+     *
+     * @param requests 1 to 1000
+     * @return this builder
+     * @throws IllegalArgumentException if {@code requests} is out of range
+     */
     public Builder maxInFlightRequests(int requests) {
       this.maxInFlightRequests = checkRange("maxInFlightRequests", requests, 1, 1000);
       return this;
     }
 
-    /** How long after {@code add} a user record may still be retried before its future fails (default 30 s). */
+    /**
+     * How long after {@code add} a user record may still be retried before its future fails (default 30 s).
+     *
+     * @param timeout positive; not below {@link #maxQueueTime} if that is set (checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+     */
     public Builder recordTimeout(Duration timeout) {
       this.recordTimeout = positive("recordTimeout", timeout);
       return this;
     }
 
-    /** The SDK's API call timeout for each PutRecords call, its own retries included (default 6 s). */
+    /**
+     * The SDK's API call timeout for each PutRecords call, its own retries included (default 6 s).
+     *
+     * @param timeout positive; it bounds one attempt, as the producer turns the SDK's retries off for PutRecords and
+     *     retries itself
+     * @return this builder
+     * @throws IllegalArgumentException if {@code timeout} is null, zero or negative
+     */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive("requestTimeout", timeout);
       return this;
     }
 
-    /** Backoff before a retry: {@code base * 2^(attempt-1)}, at most {@code max}, with jitter (100 ms, 2 s). */
+    /**
+     * Backoff before a retry: {@code base * 2^(attempt-1)}, at most {@code max}, with jitter (100 ms, 2 s).
+     *
+     * @param base the backoff before the first retry, positive; each wait is drawn at random between half the
+     *     backoff and the whole of it
+     * @param max the longest backoff, positive (a {@code base} above it makes every backoff {@code max}); also the
+     *     pause, after a reshard, before ListShards is asked again when it failed or did not list the new shard yet
+     * @return this builder
+     * @throws IllegalArgumentException if {@code base} or {@code max} is null, zero or negative
+     */
     public Builder retryBackoff(Duration base, Duration max) {
       this.backoffBase = positive("base", base);
       this.backoffMax = positive("max", max);
@@ -381,6 +505,11 @@ public final class KinesisProducer implements AutoCloseable {
      * The longest {@code add} blocks waiting for room before its future fails with {@link
      * KinesisProducerException.Reason#BUFFER_FULL} or {@link KinesisProducerException.Reason#QUEUE_TOO_LONG} (default
      * 60 s). {@code tryAdd} never blocks.
+     *
+     * @param time zero or more; zero fails the future at once when there is no room
+     * @return this builder
+     * @throws NullPointerException if {@code time} is null
+     * @throws IllegalArgumentException if {@code time} is negative
      */
     public Builder maxBlockTime(Duration time) {
       this.maxBlockTime = Objects.requireNonNull(time, "time");
@@ -395,6 +524,10 @@ public final class KinesisProducer implements AutoCloseable {
      * the last 2 s); beyond it {@code add} blocks (default a tenth of the record timeout). It keeps the queue short
      * enough that an outage or throttling episode shorter than half the record timeout fails no record; at least
      * one request's worth ({@link #maxRequestSize}) is always allowed. Must not exceed the record timeout.
+     *
+     * @param time positive, and at most the {@link #recordTimeout} (checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code time} is null, zero or negative
      */
     public Builder maxQueueTime(Duration time) {
       this.maxQueueTime = positive("maxQueueTime", time);
@@ -407,7 +540,13 @@ public final class KinesisProducer implements AutoCloseable {
       return this;
     }
 
-    /** What to send again when an aggregate lands on a shard that does not own all its user records. */
+    /**
+     * What to send again when an aggregate lands on a shard that does not own all its user records.
+     *
+     * @param policy the policy (default {@link MisroutePolicy#RESEND_WHOLE_AGGREGATE})
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     */
     public Builder misroutePolicy(MisroutePolicy policy) {
       this.misroutePolicy = Objects.requireNonNull(policy, "policy");
       return this;
@@ -416,8 +555,11 @@ public final class KinesisProducer implements AutoCloseable {
     /**
      * Lists the stream's shards (blocking) and starts the producer.
      *
-     * @throws KinesisProducerException if the shards cannot be listed
-     * @throws IllegalArgumentException if the request size is below the record size
+     * @return a new producer, to {@link KinesisProducer#close() close} when done
+     * @throws KinesisProducerException if the shards cannot be listed (reason {@link
+     *     KinesisProducerException.Reason#NOT_RETRYABLE}, the ListShards error as its cause)
+     * @throws IllegalArgumentException if the request size is below the record size, if the max queue time exceeds the
+     *     record timeout, or if the stream's open shards do not cover the hash key space exactly once
      */
     public KinesisProducer build() {
       if (maxQueueTime != null && maxQueueTime.compareTo(recordTimeout) > 0) {

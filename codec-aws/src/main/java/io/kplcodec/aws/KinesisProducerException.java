@@ -12,6 +12,8 @@ import java.util.List;
  * a 5xx after the request was sent, or a landing on a shard that did not own it after a reshard): the record may
  * already be in the stream, so adding it again may make a duplicate. Consumers must then be idempotent (de-duplicate
  * by a key inside the data), or the caller must look for it before sending it again.
+ *
+ * <p>Immutable and thread-safe: its fields are final and its list of attempt errors unmodifiable.
  */
 public final class KinesisProducerException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -33,8 +35,11 @@ public final class KinesisProducerException extends RuntimeException {
     NOT_RETRYABLE
   }
 
+  /** What kind of failure; never null. */
   private final Reason reason;
+  /** Whether some attempt's outcome is unknown, so the record may be in the stream. */
   private final boolean mayHaveBeenStored;
+  /** Every attempt's error, oldest first; unmodifiable, never null. */
   private final List<Throwable> attemptErrors;
 
   KinesisProducerException(Reason reason, String message, Throwable cause, boolean mayHaveBeenStored,
@@ -53,7 +58,11 @@ public final class KinesisProducerException extends RuntimeException {
     this(Reason.NOT_RETRYABLE, message, null, false, List.of());
   }
 
-  /** What kind of failure this is. */
+  /**
+   * What kind of failure this is.
+   *
+   * @return the reason, never null; {@link Reason#NOT_RETRYABLE} also for a producer that could not start
+   */
   public Reason reason() {
     return reason;
   }
@@ -61,12 +70,20 @@ public final class KinesisProducerException extends RuntimeException {
   /**
    * Whether the record may already be in the stream: some attempt's outcome is unknown (see the class comment for
    * what to do). {@code false} guarantees that no attempt stored it.
+   *
+   * @return true if the record may already be in the stream; false if it is certainly not
    */
   public boolean mayHaveBeenStored() {
     return mayHaveBeenStored;
   }
 
-  /** Every attempt's error, oldest first (empty if the record was never sent); unmodifiable. */
+  /**
+   * Every attempt's error, oldest first (empty if the record was never sent); unmodifiable.
+   *
+   * @return the errors: what a failed PutRecords call ended with (usually an SDK exception), and a {@code
+   *     KinesisProducerException} describing each refused entry, missing result or landing on another shard (its
+   *     own {@link #reason()} is always {@link Reason#NOT_RETRYABLE}, whether or not that attempt was retried)
+   */
   public List<Throwable> attemptErrors() {
     return attemptErrors;
   }

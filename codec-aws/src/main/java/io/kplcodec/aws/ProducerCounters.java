@@ -1,7 +1,7 @@
 package io.kplcodec.aws;
 
 /**
- * What a {@link KinesisProducer} did so far: a snapshot, consistent as a whole.
+ * What a {@link KinesisProducer} did so far: a snapshot, consistent as a whole. Immutable and thread-safe.
  *
  * @param userRecordsAdded user records accepted by {@code add}
  * @param userRecordsPut user records whose future completed with a {@link PutResult}

@@ -4,6 +4,7 @@ package io.kplcodec.aws;
  * Where a user record ended up: the shard, the sequence number of the Kinesis record that carried it, and its
  * position in that record ({@code subSequenceNumber}, 0 for a record sent raw). Together they identify it exactly as
  * a consumer sees it ({@link DeaggregatedRecord#sequenceNumber()}, {@link DeaggregatedRecord#subSequenceNumber()}).
+ * Immutable and thread-safe.
  *
  * @param shardId the shard the record landed on
  * @param sequenceNumber the sequence number of the Kinesis record that carried it
