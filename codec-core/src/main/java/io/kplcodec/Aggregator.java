@@ -17,7 +17,8 @@ import java.util.Objects;
  *
  * <p>Limits: a Kinesis record counts its data plus its partition key (UTF-8) against the stream's maximum record
  * size, as the service does. No output ever exceeds it, and an aggregate is closed only when the next user record
- * would not fit (or the configured user-record count is reached): packing is maximal. A user record that could
+ * would not fit within the fill size ({@link Builder#maxAggregateSize}, the record size unless set smaller), or the
+ * configured user-record count is reached: packing is maximal. A user record that could
  * never be sent, even alone, is refused with a {@link RecordTooLargeException} before anything changes.
  *
  * <p>Keys: an aggregate is sent with the partition key of its first user record (or a configured fixed key) and
@@ -82,6 +83,8 @@ public final class Aggregator {
    */
   private static final int MAX_ROUTING_KEY_TRIES = 4_000_000;
   private final int maxRecordSize;
+  /** Aggregates are filled up to this size (data plus outgoing partition key); at most maxRecordSize. */
+  private final int maxAggregateSize;
   private final int maxUserRecordsPerAggregate;
   private final boolean aggregateLoneRecords;
   private final String fixedPartitionKey;
@@ -110,6 +113,7 @@ public final class Aggregator {
 
   private Aggregator(Builder builder) {
     this.maxRecordSize = builder.maxRecordSize;
+    this.maxAggregateSize = builder.maxAggregateSize == 0 ? builder.maxRecordSize : builder.maxAggregateSize;
     this.maxUserRecordsPerAggregate = builder.maxUserRecordsPerAggregate;
     this.aggregateLoneRecords = builder.aggregateLoneRecords;
     this.fixedPartitionKey = builder.fixedPartitionKey;
@@ -122,7 +126,8 @@ public final class Aggregator {
   }
 
   /**
-   * A builder with the defaults: 1 MiB records, no user-record count limit, lone records raw, no shard map.
+   * A builder with the defaults: 1 MiB records, aggregates filled to that size, no user-record count limit, lone
+   * records raw, no shard map.
    *
    * @return a new builder
    */
@@ -379,7 +384,7 @@ public final class Aggregator {
     if (count > 0
         && count < maxUserRecordsPerAggregate
         && encoder.sizeWith(partitionKey, explicitHashKey, dataLength) + target.outgoingPartitionKeyLength
-            <= maxRecordSize) {
+            <= maxAggregateSize) {
       return target;
     }
     // The record starts a new aggregate: first make sure it can be sent at all.
@@ -586,6 +591,8 @@ public final class Aggregator {
   /** Configures an {@link Aggregator}. Not thread-safe. */
   public static final class Builder {
     private int maxRecordSize = Limits.DEFAULT_MAX_RECORD_SIZE;
+    /** 0: unset, the record size. */
+    private int maxAggregateSize;
     private int maxUserRecordsPerAggregate = Integer.MAX_VALUE;
     private boolean aggregateLoneRecords;
     private String fixedPartitionKey;
@@ -605,6 +612,22 @@ public final class Aggregator {
      */
     public Builder maxRecordSize(int bytes) {
       this.maxRecordSize = Limits.checkRange("maxRecordSize", bytes, 1, Limits.MAX_RECORD_SIZE);
+      return this;
+    }
+
+    /**
+     * The size aggregates are filled to, in bytes (data plus the aggregate's partition key), as the KPL's {@code
+     * AggregationMaxSize}: default the {@link #maxRecordSize}. A user record whose aggregate would be larger than
+     * this on its own goes out alone: raw, or as a lone aggregate where it must be aggregated; it is refused only
+     * above the record size.
+     *
+     * @param bytes the fill size, 1 to the record size
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range (checked against the record size in {@link
+     *     #build})
+     */
+    public Builder maxAggregateSize(int bytes) {
+      this.maxAggregateSize = Limits.checkRange("maxAggregateSize", bytes, 1, Limits.MAX_RECORD_SIZE);
       return this;
     }
 
@@ -698,8 +721,13 @@ public final class Aggregator {
      * @return a new aggregator with this configuration
      * @throws IllegalStateException if {@link #routeByPartitionKeyOnly} is set without a shard map or with a fixed
      *     partition key
+     * @throws IllegalArgumentException if the {@link #maxAggregateSize} is above the {@link #maxRecordSize}
      */
     public Aggregator build() {
+      if (maxAggregateSize > maxRecordSize) {
+        throw new IllegalArgumentException("maxAggregateSize (" + maxAggregateSize + ") must not exceed maxRecordSize ("
+            + maxRecordSize + ")");
+      }
       if (routeByPartitionKeyOnly && (shardMap == null || fixedPartitionKey != null)) {
         throw new IllegalStateException(shardMap == null
             ? "routeByPartitionKeyOnly needs a shard map: without one no partition key can be chosen per shard"
@@ -711,7 +739,9 @@ public final class Aggregator {
 
   @Override
   public String toString() {
-    return "Aggregator{maxRecordSize=" + maxRecordSize + ", pendingUserRecords=" + pendingUserRecordCount()
+    return "Aggregator{maxRecordSize=" + maxRecordSize
+        + (maxAggregateSize == maxRecordSize ? "" : ", maxAggregateSize=" + maxAggregateSize)
+        + ", pendingUserRecords=" + pendingUserRecordCount()
         + (shardMap == null ? "" : ", shards=" + shardMap.size()) + "}";
   }
 }

@@ -281,6 +281,55 @@ class AggregatorTest {
     assertEquals("a", first.partitionKey());
   }
 
+  @Test
+  void maxAggregateSizeFillsAggregatesExactlyToItAndSendsBiggerRecordsAlone() {
+    AggregateEncoder three = new AggregateEncoder();
+    for (int i = 0; i < 3; i++) {
+      three.add("k" + i, null, bytes(100));
+    }
+    int fill = (int) three.size() + 2; // the aggregate goes out under its first user record's key, "k0"
+    Aggregator aggregator = Aggregator.builder().maxRecordSize(10_000).maxAggregateSize(fill).build();
+    List<In> in = new ArrayList<>();
+    List<KinesisRecord> out = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      In r = In.of("k" + i, null, new byte[100]);
+      in.add(r);
+      KinesisRecord done = r.addTo(aggregator);
+      if (done != null) {
+        out.add(done);
+      }
+    }
+    assertEquals(List.of(3, 3), out.stream().map(KinesisRecord::userRecordCount).toList());
+    assertEquals(fill, out.get(0).sizeInBytes(), "exactly at the fill size");
+    Oracle.assertOutput(out.get(0), in.subList(0, 3), false, null);
+    Oracle.assertOutput(out.get(1), in.subList(3, 6), false, null);
+
+    // Over the fill size alone but within the record size: out alone, raw, and nothing joins it.
+    KinesisRecord seventh = aggregator.add("big", null, bytes(5_000));
+    Oracle.assertOutput(seventh, in.subList(6, 7), false, null);
+    KinesisRecord big = aggregator.add("after", null, bytes(10));
+    assertFalse(big.isAggregated());
+    assertEquals(5_003, big.sizeInBytes());
+    assertThrows(RecordTooLargeException.class, () -> aggregator.add("huge", null, bytes(10_000)),
+        "the record size still decides what is refused");
+
+    Aggregator wrapping = Aggregator.builder().maxRecordSize(10_000).maxAggregateSize(fill)
+        .aggregateLoneRecords(true).build();
+    assertNull(wrapping.add("big", null, bytes(5_000)));
+    KinesisRecord lone = wrapping.add("after", null, bytes(10));
+    assertTrue(lone.isAggregated(), "a record that must be aggregated goes as a lone aggregate over the fill size");
+    assertEquals(1, lone.userRecordCount());
+  }
+
+  @Test
+  void maxAggregateSizeIsWithinTheRecordSize() {
+    assertThrows(IllegalArgumentException.class, () -> Aggregator.builder().maxAggregateSize(0));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Aggregator.builder().maxRecordSize(1000).maxAggregateSize(1001).build());
+    assertEquals("maxAggregateSize (1001) must not exceed maxRecordSize (1000)", e.getMessage());
+    Aggregator.builder().maxRecordSize(1000).maxAggregateSize(1000).build();
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // Validation
 

@@ -67,10 +67,19 @@ class AggregatorPropertiesTest {
   }
 
   /** How an aggregator is configured for {@link #outputRespectsTheLimitIsMaximallyPackedAndLosesNothing}. */
-  record Config(int maxRecordSize, int maxUserRecords, String fixedPartitionKey, boolean aggregateLoneRecords) {
+  record Config(int maxRecordSize, int maxUserRecords, String fixedPartitionKey, boolean aggregateLoneRecords,
+      int fillPercent) {
+    /** The size aggregates are filled to: the record size unless a smaller one is set. */
+    int maxAggregateSize() {
+      return fillPercent == 0 ? maxRecordSize : Math.max(1, (int) ((long) maxRecordSize * fillPercent / 100));
+    }
+
     Aggregator build() {
       Aggregator.Builder b = Aggregator.builder().maxRecordSize(maxRecordSize)
           .aggregateLoneRecords(aggregateLoneRecords);
+      if (fillPercent > 0) {
+        b.maxAggregateSize(maxAggregateSize());
+      }
       if (maxUserRecords > 0) {
         b.maxUserRecordsPerAggregate(maxUserRecords);
       }
@@ -90,12 +99,15 @@ class AggregatorPropertiesTest {
     return Combinators.combine(size,
         Arbitraries.integers().between(0, 6).map(n -> n == 0 || n > 4 ? 0 : n),
         UserRecords.partitionKeys().injectNull(0.7),
-        Arbitraries.of(false, true)).as(Config::new);
+        Arbitraries.of(false, true),
+        Arbitraries.frequencyOf(Tuple.of(2, Arbitraries.just(0)), Tuple.of(1, Arbitraries.integers().between(1, 100))))
+        .as(Config::new);
   }
 
   /**
-   * No output exceeds the limit (outgoing partition key included); every aggregate but the last is closed only
-   * because the next user record would not fit (or the count limit); a user record is refused only if it fits
+   * No output exceeds the limit (outgoing partition key included), and no aggregate of several user records the fill
+   * size; every aggregate but the last is closed only because the next user record would not fit within the fill
+   * size (or the count limit); a user record is refused only if it fits
    * neither the open aggregate nor a Kinesis record of its own; decoding the output gives back every accepted user record once, in order; the aggregate's
    * keys are its first user record's; and the output batches into valid PutRecords requests.
    */
@@ -145,6 +157,9 @@ class AggregatorPropertiesTest {
       if (out.sizeInBytes > config.maxRecordSize()) {
         throw new AssertionError(out + " is over the limit of " + config.maxRecordSize());
       }
+      if (out.userRecordCount > 1 && out.sizeInBytes > config.maxAggregateSize()) {
+        throw new AssertionError(out + " is filled over the aggregate size of " + config.maxAggregateSize());
+      }
       List<CompatRecord> inside = contents(out);
       CompatRecord first = inside.get(0);
       if (out.aggregated) {
@@ -180,9 +195,9 @@ class AggregatorPropertiesTest {
       List<CompatRecord> withNext = new ArrayList<>(inside);
       withNext.add(next);
       long size = REFERENCE.encode(withNext).length + utf8Length(outgoingKey(config, inside.get(0)));
-      if (size <= config.maxRecordSize()) {
+      if (size <= config.maxAggregateSize()) {
         throw new AssertionError("Not maximally packed: " + count + " user records closed although the next ("
-            + next + ") fits: " + size + " <= " + config.maxRecordSize() + " with " + config);
+            + next + ") fits: " + size + " <= " + config.maxAggregateSize() + " with " + config);
       }
     }
     List<KinesisRecord> resent = new ArrayList<>(); // released records cannot be batched: the same, plain
