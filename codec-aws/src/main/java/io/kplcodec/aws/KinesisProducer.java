@@ -294,25 +294,45 @@ public final class KinesisProducer implements AutoCloseable {
    */
   public void flush() {
     refuseOnProducerThread("flush()");
+    flush(true);
+  }
+
+  /** Flushes and waits; through interrupts too unless {@code interruptible} (the interrupt status is kept). */
+  private void flush(boolean interruptible) {
     List<CompletableFuture<PutResult>> waitFor = lock.call(() -> {
       aggregation.flushers(+1);
       aggregation.flush();
       return outcomes.outstandingFutures();
     });
+    CompletableFuture<Void> all = CompletableFuture.allOf(waitFor.toArray(new CompletableFuture<?>[0]));
+    boolean interrupted = false;
     try {
-      CompletableFuture.allOf(waitFor.toArray(new CompletableFuture<?>[0])).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException e) {
-      // A failed record: its own future says why; flush only waits.
+      while (true) {
+        try {
+          all.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          if (interruptible) {
+            break;
+          }
+        } catch (ExecutionException e) {
+          break; // a failed record: its own future says why; flush only waits
+        }
+      }
     } finally {
       lock.run(() -> aggregation.flushers(-1));
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /**
    * Refuses further records (an {@code add} blocked on a full buffer throws {@link IllegalStateException}), flushes,
-   * and stops the producer's thread. Every future is complete when this returns. Does not close the client.
+   * and stops the producer's thread. Every future is complete when this returns: it waits through interrupts (the
+   * thread's interrupt status is kept), at most about the record timeout plus a request timeout, as every record
+   * is put or fails by then. Does not close the client.
    *
    * @throws IllegalStateException if called from a callback on the producer's thread
    */
@@ -324,7 +344,7 @@ public final class KinesisProducer implements AutoCloseable {
       closed = true;
       aggregation.stop();
     });
-    flush();
+    flush(false);
     lock.shutdown();
   }
 

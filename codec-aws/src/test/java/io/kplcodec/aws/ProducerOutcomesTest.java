@@ -245,4 +245,24 @@ class ProducerOutcomesTest {
     high.get(5, TimeUnit.SECONDS);
     producer.close();
   }
+
+  @Test
+  void closeFromAnInterruptedThreadStillCompletesEveryFuture() throws Exception {
+    KinesisProducer producer = producer().build();
+    CompletableFuture<PutResult> future = add(producer, FakeKinesis.LOW_KEY, 10);
+    FakeKinesis.Call call = kinesis.nextCall();
+    CompletableFuture<Boolean> interruptedAfterClose = new CompletableFuture<>();
+    Thread closer = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      producer.close();
+      interruptedAfterClose.complete(Thread.currentThread().isInterrupted());
+    });
+    closer.start();
+    assertNull(kinesis.pollCall(200));
+    assertFalse(interruptedAfterClose.isDone(), "close waits for the call in flight, interrupted or not");
+    call.succeed();
+    assertTrue(interruptedAfterClose.get(5, TimeUnit.SECONDS), "the interrupt status is kept");
+    assertTrue(future.isDone(), "every future is complete when close returns");
+    future.get();
+  }
 }
