@@ -119,24 +119,29 @@ public class KclDeaggregator extends AggregatorUtil {
         out.add(record);
         continue;
       }
-      // Perf: a second pass only where the filter can drop something.
-      long total = range.equals(ALL) ? kept : countUserRecords(data);
-      if (total > kept) {
-        droppedUserRecords.addAndGet(total - kept);
+      // Perf: a second pass only where the filter can drop something, and only over an aggregate that decoded (a
+      // record passed through, raw or corrupt, is not one, and the count pass does not check MD5s).
+      if (kept >= 0 && !range.equals(ALL)) {
+        long total = countUserRecords(data);
+        if (total > kept) {
+          droppedUserRecords.addAndGet(total - kept);
+        }
       }
     }
     return out;
   }
 
+  /** User records kept from the record; -1 if it was passed through whole (raw, or corrupt and passed through). */
   private static long visit(Deaggregator filtering, KinesisClientRecord record, ByteBuffer data,
       List<KinesisClientRecord> out) {
     long[] kept = {0};
     filtering.visit(data, (partitionKey, explicitHashKey, source, offset, length, subSequenceNumber) -> {
-      kept[0]++;
       if (partitionKey == null) {
+        kept[0] = -1;
         out.add(record); // not aggregated: passed through unchanged, as KCL does
         return;
       }
+      kept[0]++;
       ByteBuffer userData = source.slice(offset, length); // source is the received buffer itself: maybe writable
       out.add(record.toBuilder()
           .data(userData.isReadOnly() ? userData : userData.asReadOnlyBuffer())

@@ -163,6 +163,30 @@ class ConsumerAdaptersTest {
     assertEquals(1, deaggregator.corruptAggregates());
   }
 
+  @Test
+  void kclDeaggregatorOnAShardPassesThroughWhatItDoesNotDecodeWithoutCountingDrops() {
+    byte[] corrupt = aggregate(List.of("k1", "k2"), List.of("x", "y"));
+    corruptKeepingMd5(corrupt);
+    KclDeaggregator passing = new KclDeaggregator(Deaggregator.builder()
+        .hashRangePolicy(Deaggregator.HashRangePolicy.DROP_OUT_OF_RANGE_RECORDS)
+        .passCorruptAggregatesThrough(true)
+        .build());
+    KinesisClientRecord corruptRecord = kclRecord(corrupt);
+    assertEquals(List.of(corruptRecord), passing.deaggregate(List.of(corruptRecord),
+        new BigInteger(LOWER_HALF.startingHashKey()), new BigInteger(LOWER_HALF.endingHashKey())),
+        "passed through by the wrapped deaggregator, on a shard's range too");
+    assertEquals(0, passing.droppedUserRecords());
+
+    // Raw data that starts like an aggregate but whose MD5 does not match: a plain record, passed through.
+    byte[] lookalike = aggregate(List.of(LOW_KEY, HIGH_KEY), List.of("3", "4"));
+    lookalike[lookalike.length - 1] ^= 1;
+    KinesisClientRecord raw = kclRecord(lookalike);
+    KclDeaggregator deaggregator = KclDeaggregator.create();
+    assertEquals(List.of(raw), deaggregator.deaggregate(List.of(raw),
+        new BigInteger(LOWER_HALF.startingHashKey()), new BigInteger(LOWER_HALF.endingHashKey())));
+    assertEquals(0, deaggregator.droppedUserRecords(), "nothing was dropped: its body is not an aggregate");
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------------------
 
   static byte[] aggregate(List<String> keys, List<String> data) {
