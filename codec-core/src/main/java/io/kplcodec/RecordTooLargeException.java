@@ -12,7 +12,14 @@ public final class RecordTooLargeException extends IllegalArgumentException {
   /** The limit the size exceeds, in bytes. */
   private final long limit;
 
-  RecordTooLargeException(String message, long size, long limit) {
+  /**
+   * A record of {@code size} bytes over {@code limit}; for code that checks a record before handing it to the codec.
+   *
+   * @param message what is too large, and what the limit is
+   * @param size the smallest size, in bytes, the record could be sent with
+   * @param limit the limit it exceeds, in bytes
+   */
+  public RecordTooLargeException(String message, long size, long limit) {
     super(message);
     this.size = size;
     this.limit = limit;

@@ -2,8 +2,11 @@ package io.kplcodec.aws;
 
 import io.kplcodec.Aggregator;
 import io.kplcodec.Deaggregator;
+import io.kplcodec.HashKeyRange;
+import io.kplcodec.RecordTooLargeException;
 import io.kplcodec.ShardMap;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -81,7 +84,11 @@ public final class KinesisProducer implements AutoCloseable {
     RESEND_OUT_OF_RANGE
   }
 
+  /** For checking keys before a record waits for room. */
+  private static final HashKeyRange WHOLE_RANGE = HashKeyRange.all();
+
   private final String streamName;
+  private final int maxRecordSize;
   private final long maxBufferedBytes;
   private final long maxBlockNanos;
   private final long recordTimeoutNanos;
@@ -99,6 +106,7 @@ public final class KinesisProducer implements AutoCloseable {
 
   private KinesisProducer(Builder builder, List<Shard> shards) {
     this.streamName = builder.streamName;
+    this.maxRecordSize = builder.maxRecordSize;
     this.maxBufferedBytes = builder.maxBufferedBytes;
     this.maxBlockNanos = builder.maxBlockTime.toNanos();
     this.recordTimeoutNanos = builder.recordTimeout.toNanos();
@@ -142,8 +150,8 @@ public final class KinesisProducer implements AutoCloseable {
    * @param partitionKey 1 to 256 characters
    * @param data the user record's data; copied, so the caller may reuse the array
    * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
-   * @throws IllegalArgumentException if the partition key is invalid, before anything is buffered
-   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalArgumentException if the partition key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
    * @throws IllegalStateException if the producer is closed (also while blocked)
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
@@ -159,8 +167,8 @@ public final class KinesisProducer implements AutoCloseable {
    *     key's MD5
    * @param data the user record's data; copied, so the caller may reuse the array
    * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
-   * @throws IllegalArgumentException if a key is invalid, before anything is buffered
-   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalArgumentException if a key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
    * @throws IllegalStateException if the producer is closed (also while blocked)
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
@@ -186,8 +194,8 @@ public final class KinesisProducer implements AutoCloseable {
    *     {@link KinesisProducerException.Reason#INTERRUPTED} if the thread is interrupted while blocked (its interrupt
    *     status is set again)
    * @throws IllegalArgumentException if a key is invalid (an explicit hash key not a decimal integer, negative or above
-   *     2^128-1), before anything is buffered
-   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   *     2^128-1), at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
    * @throws IllegalStateException if the producer is closed (also while blocked)
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
@@ -202,8 +210,8 @@ public final class KinesisProducer implements AutoCloseable {
    * @param data the user record's data; copied, so the caller may reuse the array
    * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; already failed,
    *     with nothing buffered, when there is no room now
-   * @throws IllegalArgumentException if the partition key is invalid, before anything is buffered
-   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalArgumentException if the partition key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
    * @throws IllegalStateException if the producer is closed
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
@@ -223,8 +231,8 @@ public final class KinesisProducer implements AutoCloseable {
    * @param data the user record's data, from position to limit; copied, so the caller may reuse the buffer
    * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; already failed
    *     when there is no room now
-   * @throws IllegalArgumentException if a key is invalid, before anything is buffered
-   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws IllegalArgumentException if a key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
    * @throws IllegalStateException if the producer is closed
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
@@ -236,6 +244,7 @@ public final class KinesisProducer implements AutoCloseable {
       boolean mayBlock) {
     Objects.requireNonNull(partitionKey, "partitionKey");
     Objects.requireNonNull(data, "data");
+    checkRecord(partitionKey, explicitHashKey, data.remaining());
     long bytes = (long) data.remaining() + partitionKey.length();
     long cost = bytes + Admission.PER_RECORD_OVERHEAD;
     KinesisProducerException.Reason refusal;
@@ -277,6 +286,28 @@ public final class KinesisProducer implements AutoCloseable {
       outcomes.accepted(pending);
       return pending.future;
     });
+  }
+
+  /**
+   * Refuses an invalid user record before it waits for room (the aggregator checks it again under the lock, exactly:
+   * a record it could send on its own is one whose data and UTF-8 partition key fit the record size).
+   */
+  private void checkRecord(String partitionKey, String explicitHashKey, int dataLength) {
+    int length = partitionKey.length();
+    if (length == 0 || length > 256) {
+      throw new IllegalArgumentException("A partition key must have 1 to 256 characters; this one has " + length);
+    }
+    if (explicitHashKey != null) {
+      WHOLE_RANGE.containsRecord(partitionKey, explicitHashKey); // throws if it is not a hash key
+    }
+    if ((long) dataLength + 3L * length > maxRecordSize) { // Perf: the exact UTF-8 length only near the limit
+      long size = (long) dataLength + partitionKey.getBytes(StandardCharsets.UTF_8).length;
+      if (size > maxRecordSize) {
+        throw new RecordTooLargeException("A user record with " + dataLength + " bytes of data and a "
+            + (size - dataLength) + "-byte partition key needs " + size + " bytes, over the maximum record size of "
+            + maxRecordSize + " bytes", size, maxRecordSize);
+      }
+    }
   }
 
   private static CompletableFuture<PutResult> refused(KinesisProducerException.Reason reason, String message,

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kplcodec.RecordTooLargeException;
 import io.kplcodec.aws.KinesisProducerException.Reason;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -264,5 +266,28 @@ class ProducerOutcomesTest {
     assertTrue(interruptedAfterClose.get(5, TimeUnit.SECONDS), "the interrupt status is kept");
     assertTrue(future.isDone(), "every future is complete when close returns");
     future.get();
+  }
+
+  @Test
+  void anInvalidRecordIsRefusedAtOnceEvenWhenTheBufferIsFull() throws Exception {
+    KinesisProducer producer = producer().maxBufferedBytes(1_000).maxRecordSize(2_000).maxRequestSize(2_000)
+        .maxBlockTime(Duration.ofSeconds(10)).build();
+    CompletableFuture<PutResult> filling = add(producer, FakeKinesis.LOW_KEY, 900);
+    FakeKinesis.Call call = kinesis.nextCall(); // not answered: the buffer stays full
+    assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+      assertEquals("A partition key must have 1 to 256 characters; this one has 0",
+          assertThrows(IllegalArgumentException.class, () -> producer.add("", new byte[1])).getMessage());
+      assertThrows(IllegalArgumentException.class, () -> producer.add("k", "-1", new byte[1]));
+      assertThrows(IllegalArgumentException.class, () -> producer.add("k", "x", new byte[1]));
+      RecordTooLargeException tooLarge =
+          assertThrows(RecordTooLargeException.class, () -> producer.add("€", new byte[1_998]));
+      assertEquals(2_001, tooLarge.size(), "the partition key counts in UTF-8: 3 bytes");
+    });
+    call.succeed();
+    filling.get(5, TimeUnit.SECONDS);
+    CompletableFuture<PutResult> exactlyAtTheLimit = producer.add("€", FakeKinesis.LOW_KEY, new byte[1_997]);
+    kinesis.nextCall().succeed();
+    exactlyAtTheLimit.get(5, TimeUnit.SECONDS);
+    producer.close();
   }
 }
