@@ -84,6 +84,8 @@ public final class KinesisProducer implements AutoCloseable {
     RESEND_OUT_OF_RANGE
   }
 
+  /** 64 KiB: see {@link Builder#maxAggregateSize}. */
+  private static final int DEFAULT_MAX_AGGREGATE_SIZE = 65_536;
   /** For checking keys before a record waits for room. */
   private static final HashKeyRange WHOLE_RANGE = HashKeyRange.all();
 
@@ -117,17 +119,22 @@ public final class KinesisProducer implements AutoCloseable {
     this.lock = new ProducerLock("kpl-codec-producer-" + streamName);
     SendQueue sendQueue = new SendQueue();
     RetryPolicy retryPolicy = new RetryPolicy(builder.backoffBase.toNanos(), builder.backoffMax.toNanos());
+    ShardRateLimiter limiter = new ShardRateLimiter(builder.rateLimit, clock);
     this.outcomes = new Outcomes(admission, lock, builder.recordTimeout);
-    this.aggregation = new ShardAggregation(Reshards.openShardMap(shards), builder.maxRecordSize,
-        builder.maxBufferedBytes, builder.maxBufferedTime.toNanos(), admission, sendQueue, lock);
+    int maxAggregateSize = builder.maxAggregateSize != 0 ? builder.maxAggregateSize
+        : Math.min(DEFAULT_MAX_AGGREGATE_SIZE, builder.maxRecordSize);
+    this.aggregation = new ShardAggregation(Reshards.openShardMap(shards), builder.maxRecordSize, maxAggregateSize,
+        builder.maxUserRecordsPerAggregate, builder.maxBufferedBytes, builder.maxBufferedTime.toNanos(), admission, sendQueue, lock);
     this.retries = new Retries(retryPolicy, sendQueue, aggregation, outcomes, lock, clock);
     this.reshards = new Reshards(builder.client, streamName, shards, builder.misroutePolicy, aggregation, sendQueue,
+        limiter,
         outcomes, lock, clock, retryPolicy.maxBackoffNanos());
     // Requests in flight cost about 3.4 times their entries (the entries, the SDK's copy, its base64 JSON body):
     // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
     long maxInFlightBytes = Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4);
     this.sender = new Sender(builder.client, streamName, builder.maxEntriesPerRequest, builder.maxRequestSize,
-        builder.maxInFlightRequests, maxInFlightBytes, builder.requestTimeout, sendQueue, outcomes, retries, reshards,
+        builder.maxInFlightRequests, maxInFlightBytes, builder.requestTimeout, limiter, builder.failIfThrottled,
+        sendQueue, outcomes, retries, reshards,
         lock, clock);
     lock.afterEachStep(sender::trySend);
   }
@@ -387,6 +394,30 @@ public final class KinesisProducer implements AutoCloseable {
   }
 
   /**
+   * User records added and not completed yet (waiting for an aggregate, a call, an answer or a retry), as the KPL's
+   * {@code getOutstandingRecordsCount()}: a simple backpressure signal for callers that prefer their own to {@code
+   * add}'s.
+   *
+   * @return the count now
+   */
+  public int outstandingRecords() {
+    return lock.read(outcomes::outstandingCount);
+  }
+
+  /**
+   * How long the oldest user record not completed yet has been waiting since its {@code add}, as the KPL's {@code
+   * getOldestRecordTimeInMillis()}.
+   *
+   * @return its age, {@link Duration#ZERO} if every record added has completed
+   */
+  public Duration oldestRecordAge() {
+    return lock.read(() -> {
+      long now = clock.getAsLong();
+      return Duration.ofNanos(now - outcomes.oldestAddedNanos(now));
+    });
+  }
+
+  /**
    * What the producer did so far.
    *
    * @return the counters now, read together under the producer's lock
@@ -414,6 +445,11 @@ public final class KinesisProducer implements AutoCloseable {
     private final KinesisAsyncClient client;
     private final String streamName;
     private int maxRecordSize = 1_048_576;
+    /** 0: unset, the smaller of 65,536 and the record size. */
+    private int maxAggregateSize;
+    private int maxUserRecordsPerAggregate = Integer.MAX_VALUE;
+    private int rateLimit = 150;
+    private boolean failIfThrottled;
     private int maxEntriesPerRequest = 500;
     private long maxRequestSize = 5L * 1024 * 1024;
     private Duration maxBufferedTime = Duration.ofMillis(100);
@@ -434,8 +470,8 @@ public final class KinesisProducer implements AutoCloseable {
     }
 
     /**
-     * The stream's maximum record size, data plus partition key (1,048,576 by default, up to 10,485,760): the size
-     * aggregates are filled to, and the largest user record accepted.
+     * The stream's maximum record size, data plus partition key (1,048,576 by default, up to 10,485,760): the largest
+     * user record accepted. Aggregates are filled to {@link #maxAggregateSize}.
      *
      * @param bytes 1 to 10,485,760; above the default request size of 5 MiB, raise {@link #maxRequestSize} too
      * @return this builder
@@ -443,6 +479,66 @@ public final class KinesisProducer implements AutoCloseable {
      */
     public Builder maxRecordSize(int bytes) {
       this.maxRecordSize = checkRange("maxRecordSize", bytes, 1, 10_485_760);
+      return this;
+    }
+
+    /**
+     * The size aggregates are filled to, data plus partition key, as the KPL's {@code AggregationMaxSize} (default
+     * 65,536, or the record size if that is smaller). A user record larger than this on its own goes out alone.
+     *
+     * <p>Why not the KPL's 51,200: an aggregate lives in a pooled buffer of a power-of-two size until it is put, so
+     * 65,536 fills its 64 KiB buffer where 51,200 would leave a fifth of it empty; and Kinesis bills both as three
+     * 25 KB PUT payload units. Larger aggregates (up to the record size) mean fewer Kinesis records but more to send
+     * again when a call fails or an aggregate lands on the wrong shard after a reshard, and one more open aggregate's
+     * worth of memory per shard.
+     *
+     * @param bytes 1 to 10,485,760, and at most {@link #maxRecordSize} (checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code bytes} is out of range
+     */
+    public Builder maxAggregateSize(int bytes) {
+      this.maxAggregateSize = checkRange("maxAggregateSize", bytes, 1, 10_485_760);
+      return this;
+    }
+
+    /**
+     * At most this many user records per aggregate, as the KPL's {@code AggregationMaxCount} (default: no limit but
+     * the size).
+     *
+     * @param count at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
+    public Builder maxUserRecordsPerAggregate(int count) {
+      this.maxUserRecordsPerAggregate = checkRange("maxUserRecordsPerAggregate", count, 1, Integer.MAX_VALUE);
+      return this;
+    }
+
+    /**
+     * Holds each shard's PutRecords traffic to this percentage of the service's per-shard limits (1,000 records and
+     * 1 MiB a second), as the KPL's {@code RateLimit}: records of a hot shard wait in the producer instead of being
+     * throttled and sent again (default 150, the KPL's, which lets one producer use a shard fully and accepts some
+     * throttling; lower it, e.g. to 90, to keep throttling near zero, or when several producers share a shard).
+     *
+     * @param percent 1 to 1,000,000
+     * @return this builder
+     * @throws IllegalArgumentException if {@code percent} is out of range
+     */
+    public Builder rateLimit(int percent) {
+      this.rateLimit = checkRange("rateLimit", percent, 1, 1_000_000);
+      return this;
+    }
+
+    /**
+     * Whether a record the service throttles fails at once with {@link KinesisProducerException.Reason#THROTTLED}
+     * instead of being sent again after a backoff (default false), as the KPL's {@code FailIfThrottled}: for callers
+     * that want to react to throttling themselves. A throttled record was not stored.
+     *
+     * @param fail true to fail throttled records instead of retrying them
+     * @return this builder
+     */
+    public Builder failIfThrottled(boolean fail) {
+      this.failIfThrottled = fail;
       return this;
     }
 
@@ -609,10 +705,15 @@ public final class KinesisProducer implements AutoCloseable {
      * @return a new producer, to {@link KinesisProducer#close() close} when done
      * @throws KinesisProducerException if the shards cannot be listed (reason {@link
      *     KinesisProducerException.Reason#NOT_RETRYABLE}, the ListShards error as its cause)
-     * @throws IllegalArgumentException if the request size is below the record size, if the max queue time exceeds the
-     *     record timeout, or if the stream's open shards do not cover the hash key space exactly once
+     * @throws IllegalArgumentException if the request size is below the record size, if the aggregate size is above
+     *     it, if the max queue time exceeds the record timeout, or if the stream's open shards do not cover the hash
+     *     key space exactly once
      */
     public KinesisProducer build() {
+      if (maxAggregateSize > maxRecordSize) {
+        throw new IllegalArgumentException("maxAggregateSize (" + maxAggregateSize + ") must not exceed maxRecordSize ("
+            + maxRecordSize + ")");
+      }
       if (maxQueueTime != null && maxQueueTime.compareTo(recordTimeout) > 0) {
         throw new IllegalArgumentException("maxQueueTime (" + maxQueueTime + ") must not exceed recordTimeout ("
             + recordTimeout + ")");

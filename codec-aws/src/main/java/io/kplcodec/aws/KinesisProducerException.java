@@ -32,7 +32,12 @@ public final class KinesisProducerException extends RuntimeException {
     /** Accepted, but not put within the record timeout (see the message for how long it waited in the queue). */
     RECORD_TIMEOUT,
     /** The service refused the call or the entry with an error that retrying cannot fix. */
-    NOT_RETRYABLE
+    NOT_RETRYABLE,
+    /**
+     * The service throttled it (the shard's or the account's rate) and {@code failIfThrottled} is set, so it was not
+     * retried; not in the stream.
+     */
+    THROTTLED
   }
 
   /** What kind of failure; never null. */

@@ -36,6 +36,15 @@ final class Outcomes {
     added++;
   }
 
+  int outstandingCount() {
+    return outstanding.size();
+  }
+
+  /** When the oldest record accepted and not completed was added; {@code nowNanos} if there is none. */
+  long oldestAddedNanos(long nowNanos) {
+    return outstanding.isEmpty() ? nowNanos : outstanding.iterator().next().addedNanos;
+  }
+
   /** The futures of every record accepted and not completed yet. */
   List<CompletableFuture<PutResult>> outstandingFutures() {
     List<CompletableFuture<PutResult>> futures = new ArrayList<>(outstanding.size());
@@ -65,11 +74,15 @@ final class Outcomes {
     }
   }
 
-  /** Fails every user record of an entry for good (not retryable), with every attempt's error. */
-  void fail(Outgoing outgoing, String message, Throwable cause) {
+  void fail(Outgoing outgoing, String message, Throwable cause) { // TEMP-COMPAT
+    fail(outgoing, KinesisProducerException.Reason.NOT_RETRYABLE, message, cause);
+  }
+
+  /** Fails every user record of an entry for good (not retried), with every attempt's error. */
+  void fail(Outgoing outgoing, KinesisProducerException.Reason reason, String message, Throwable cause) {
     for (PendingRecord pending : outgoing.users) {
       done(pending, false);
-      lock.defer(pending.fail(KinesisProducerException.Reason.NOT_RETRYABLE, message, cause));
+      lock.defer(pending.fail(reason, message, cause));
     }
     outgoing.release(admission);
   }

@@ -27,6 +27,7 @@ final class Reshards {
   private final KinesisProducer.MisroutePolicy misroutePolicy;
   private final ShardAggregation aggregation;
   private final SendQueue sendQueue;
+  private final ShardRateLimiter limiter;
   private final Outcomes outcomes;
   private final ProducerLock lock;
   private final LongSupplier clock;
@@ -45,14 +46,22 @@ final class Reshards {
 
   private record Misrouted(Outgoing outgoing, String shardId, String sequenceNumber) {}
 
-  Reshards(KinesisAsyncClient client, String streamName, List<Shard> shards,
+  Reshards(KinesisAsyncClient client, String streamName, List<Shard> shards, // TEMP-COMPAT
       KinesisProducer.MisroutePolicy misroutePolicy, ShardAggregation aggregation, SendQueue sendQueue,
       Outcomes outcomes, ProducerLock lock, LongSupplier clock, long refreshRetryNanos) {
+    this(client, streamName, shards, misroutePolicy, aggregation, sendQueue,
+        new ShardRateLimiter(1_000_000, System::nanoTime), outcomes, lock, clock, refreshRetryNanos);
+  }
+
+  Reshards(KinesisAsyncClient client, String streamName, List<Shard> shards,
+      KinesisProducer.MisroutePolicy misroutePolicy, ShardAggregation aggregation, SendQueue sendQueue,
+      ShardRateLimiter limiter, Outcomes outcomes, ProducerLock lock, LongSupplier clock, long refreshRetryNanos) {
     this.client = client;
     this.streamName = streamName;
     this.misroutePolicy = misroutePolicy;
     this.aggregation = aggregation;
     this.sendQueue = sendQueue;
+    this.limiter = limiter;
     this.outcomes = outcomes;
     this.lock = lock;
     this.clock = clock;
@@ -155,6 +164,7 @@ final class Reshards {
     for (Outgoing stale : sendQueue.replaceShardMap(oldMap, newMap)) {
       aggregation.repack(stale, stale.all());
     }
+    limiter.retainShards(newMap.shardIds());
   }
 
   /** After a failed or unhelpful ListShards: fails the misrouted entries that timed out, and asks again later. */

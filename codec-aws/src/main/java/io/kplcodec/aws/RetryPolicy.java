@@ -96,6 +96,18 @@ final class RetryPolicy {
     return cause instanceof SdkClientException;
   }
 
+  /** A whole call the service refused for its rate: throttling (400) or LimitExceeded. */
+  static boolean isThrottling(Throwable cause) {
+    return cause instanceof AwsServiceException
+        && (((AwsServiceException) cause).isThrottlingException()
+            || "LimitExceededException".equals(errorCode((AwsServiceException) cause)));
+  }
+
+  /** An entry the service refused for its shard's rate. */
+  static boolean isThrottling(String errorCode) {
+    return "ProvisionedThroughputExceededException".equals(errorCode);
+  }
+
   /** An entry the service refused inside a successful call. */
   static boolean isRetryable(String errorCode) {
     return "ProvisionedThroughputExceededException".equals(errorCode)

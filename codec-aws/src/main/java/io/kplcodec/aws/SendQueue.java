@@ -53,20 +53,34 @@ final class SendQueue {
    * if none can go now.
    *
    * @param room bytes the call may have at most beyond its first record (what requests in flight leave)
+   * @param limiter the per-shard rate limit: a shard it holds back sends nothing more in this call, to keep order
    */
-  Batch next(int maxEntries, long maxRequestSize, long room) {
+  Batch next(int maxEntries, long maxRequestSize, long room) { // TEMP-COMPAT
+    return next(maxEntries, maxRequestSize, room, new ShardRateLimiter(1_000_000, System::nanoTime));
+  }
+
+  Batch next(int maxEntries, long maxRequestSize, long room, ShardRateLimiter limiter) {
     List<Outgoing> batch = new ArrayList<>();
     List<String> shards = new ArrayList<>();
+    List<String> limited = null;
     long size = 0;
     for (Iterator<Outgoing> it = ready.iterator(); it.hasNext() && batch.size() < maxEntries; ) {
       Outgoing outgoing = it.next();
       String shardId = outgoing.shardId();
-      if (heldShards.containsKey(shardId) && !shards.contains(shardId) || waitingShards.contains(shardId)) {
-        continue; // an earlier record of this shard is in flight or waits for a retry
+      if (heldShards.containsKey(shardId) && !shards.contains(shardId) || waitingShards.contains(shardId)
+          || limited != null && limited.contains(shardId)) {
+        continue; // an earlier record of this shard is in flight, waits for a retry, or waits for its rate limit
       }
       long recordSize = outgoing.record.sizeInBytes();
       if (size + recordSize > maxRequestSize || size + recordSize > room) {
         break;
+      }
+      if (!limiter.tryTake(shardId, recordSize)) {
+        if (limited == null) {
+          limited = new ArrayList<>();
+        }
+        limited.add(shardId);
+        continue;
       }
       it.remove();
       batch.add(outgoing);

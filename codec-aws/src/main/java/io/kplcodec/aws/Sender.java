@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
@@ -44,6 +45,10 @@ final class Sender {
   private final Outcomes outcomes;
   private final Retries retries;
   private final Reshards reshards;
+  private final ShardRateLimiter limiter;
+  private final boolean failIfThrottled;
+  /** A look at the send queue when the rate limit lets a held-back record go; null if none is due. */
+  private ScheduledFuture<?> rateWakeUp;
   private int inFlight;
   private long inFlightBytes;
 
@@ -56,9 +61,20 @@ final class Sender {
   /**
    * @param maxInFlightBytes bytes of entries in calls in flight beyond the first call (requests cost more than their
    *     entries: the SDK's copies)
+   * @param failIfThrottled fail records the service throttles instead of retrying them (the KPL's {@code
+   *     FailIfThrottled})
    */
-  Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize,
+  Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize, // TEMP-COMPAT
       int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, SendQueue sendQueue,
+      Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
+    this(client, streamName, maxEntriesPerRequest, maxRequestSize, maxInFlightRequests, maxInFlightBytes,
+        requestTimeout, new ShardRateLimiter(1_000_000, System::nanoTime), false, sendQueue, outcomes, retries,
+        reshards, lock, clock);
+  }
+
+  Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize,
+      int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, ShardRateLimiter limiter,
+      boolean failIfThrottled, SendQueue sendQueue,
       Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
     this.client = client;
     this.streamName = streamName;
@@ -67,6 +83,8 @@ final class Sender {
     this.maxInFlightRequests = maxInFlightRequests;
     this.maxInFlightBytes = maxInFlightBytes;
     this.requestTimeout = requestTimeout;
+    this.limiter = limiter;
+    this.failIfThrottled = failIfThrottled;
     this.sendQueue = sendQueue;
     this.outcomes = outcomes;
     this.retries = retries;
@@ -75,16 +93,20 @@ final class Sender {
     this.clock = clock;
   }
 
-  /** Makes every call that may go now. */
+  /** Makes every call that may go now; if the rate limit holds records back, looks again when it lets one go. */
   void trySend() {
     while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
       // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
       long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
-      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room);
+      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room, limiter);
       if (batch == null) {
-        return;
+        break;
       }
       send(batch);
+    }
+    long wait = limiter.nanosUntilNextRefusedFits();
+    if (wait >= 0 && rateWakeUp == null) {
+      rateWakeUp = lock.later(wait, () -> rateWakeUp = null); // the step's end sends what may go then
     }
   }
 
@@ -149,10 +171,14 @@ final class Sender {
         failedEntries++;
         KinesisProducerException cause = new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
         outgoing.attemptFailed(cause, false); // an entry the service refused was not stored
-        if (RetryPolicy.isRetryable(entry.errorCode())) {
+        if (failIfThrottled && RetryPolicy.isThrottling(entry.errorCode())) {
+          outcomes.fail(outgoing, KinesisProducerException.Reason.THROTTLED,
+              "Throttled, and failIfThrottled is set: " + cause, cause);
+        } else if (RetryPolicy.isRetryable(entry.errorCode())) {
           retry.add(outgoing);
         } else {
-          outcomes.fail(outgoing, "The service refused the record for good: " + cause, cause);
+          outcomes.fail(outgoing, KinesisProducerException.Reason.NOT_RETRYABLE,
+              "The service refused the record for good: " + cause, cause);
         }
       } else if (entry.shardId().equals(outgoing.shardId())) {
         outcomes.succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
@@ -171,11 +197,17 @@ final class Sender {
     for (Outgoing outgoing : entries) {
       outgoing.attemptFailed(cause, unknown);
     }
-    if (RetryPolicy.isRetryable(cause)) {
+    if (failIfThrottled && RetryPolicy.isThrottling(cause)) {
+      for (Outgoing outgoing : entries) {
+        outcomes.fail(outgoing, KinesisProducerException.Reason.THROTTLED,
+            "PutRecords was throttled, and failIfThrottled is set: " + cause, cause);
+      }
+    } else if (RetryPolicy.isRetryable(cause)) {
       retries.later(entries);
     } else {
       for (Outgoing outgoing : entries) {
-        outcomes.fail(outgoing, "PutRecords failed and is not retryable: " + cause, cause);
+        outcomes.fail(outgoing, KinesisProducerException.Reason.NOT_RETRYABLE,
+            "PutRecords failed and is not retryable: " + cause, cause);
       }
     }
   }

@@ -35,13 +35,21 @@ final class ShardAggregation {
   /** After close: no timer (the producer's thread is stopping); flushes still complete everything. */
   private boolean stopped;
 
-  ShardAggregation(ShardMap shardMap, int maxRecordSize, long maxBufferedBytes, long maxBufferedTimeNanos,
+  ShardAggregation(ShardMap shardMap, int maxRecordSize, long maxBufferedBytes, long maxBufferedTimeNanos, // TEMP-COMPAT
       Admission admission, SendQueue sendQueue, ProducerLock lock) {
+    this(shardMap, maxRecordSize, maxRecordSize, Integer.MAX_VALUE, maxBufferedBytes, maxBufferedTimeNanos, admission,
+        sendQueue, lock);
+  }
+
+  ShardAggregation(ShardMap shardMap, int maxRecordSize, int maxAggregateSize, int maxUserRecordsPerAggregate,
+      long maxBufferedBytes, long maxBufferedTimeNanos, Admission admission, SendQueue sendQueue, ProducerLock lock) {
     this.aggregator = Aggregator.builder()
         .maxRecordSize(maxRecordSize)
+        .maxAggregateSize(maxAggregateSize)
+        .maxUserRecordsPerAggregate(maxUserRecordsPerAggregate)
         .shardMap(shardMap)
         // A small pool: what it retains is live heap outside the buffer limit.
-        .bufferPool(BufferPool.heap(Math.min(maxBufferedBytes / 16, 4L * maxRecordSize)))
+        .bufferPool(BufferPool.heap(Math.min(maxBufferedBytes / 16, 4L * maxAggregateSize)))
         .build();
     this.admission = admission;
     this.sendQueue = sendQueue;

@@ -1,9 +1,5 @@
 package io.kplcodec.aws;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -58,7 +54,6 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final int kinesalitePort;
   private final Map<Fault, Double> rates;
@@ -202,46 +197,13 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Forwards a random subset of the entries; answers the others as refused, in the call's order. */
+  /** Refuses a random third of the entries (throttled or failed, not stored) and forwards the others. */
   private void partial(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {
-    ObjectNode request = (ObjectNode) JSON.readTree(body);
-    ArrayNode entries = (ArrayNode) request.get("Records");
-    boolean[] refused = new boolean[entries.size()];
-    ArrayNode kept = JSON.createArrayNode();
-    for (int i = 0; i < entries.size(); i++) {
-      refused[i] = random.nextInt(3) == 0;
-      if (!refused[i]) {
-        kept.add(entries.get(i));
-      }
-    }
-    JsonNode stored = null;
-    if (!kept.isEmpty()) {
-      request.set("Records", kept);
-      HttpResponse<byte[]> response = forward(exchange, JSON.writeValueAsBytes(request));
-      if (response.statusCode() != 200) {
-        respond(exchange, response.statusCode(), response.body());
-        return;
-      }
-      stored = JSON.readTree(response.body()).get("Records");
-    }
-    ArrayNode results = JSON.createArrayNode();
-    int failed = 0;
-    int next = 0;
-    for (int i = 0; i < entries.size(); i++) {
-      if (refused[i]) {
-        failed++;
-        boolean throttled = random.nextBoolean();
-        results.addObject()
-            .put("ErrorCode", throttled ? "ProvisionedThroughputExceededException" : "InternalFailure")
-            .put("ErrorMessage", "injected partial failure");
-      } else {
-        results.add(stored.get(next++));
-      }
-    }
-    ObjectNode response = JSON.createObjectNode();
-    response.put("FailedRecordCount", failed);
-    response.set("Records", results);
-    respond(exchange, 200, JSON.writeValueAsBytes(response));
+    PartialPutRecords.Answer answer = PartialPutRecords.answer(body,
+        entry -> random.nextInt(3) != 0 ? null
+            : random.nextBoolean() ? "ProvisionedThroughputExceededException" : "InternalFailure",
+        forwarded -> forward(exchange, forwarded));
+    respond(exchange, answer.status(), answer.body());
   }
 
   private HttpResponse<byte[]> forward(HttpExchange exchange, byte[] body) throws IOException, InterruptedException {

@@ -59,7 +59,36 @@ final class KinesaliteProxy implements AutoCloseable {
 
   /** Starts a proxy on 127.0.0.1 on a free port; {@code operation} is the call's name, e.g. "PutRecords". */
   static KinesaliteProxy start(int kinesalitePort, Answer answer, Rewrite rewrite) throws IOException {
-    HttpClient forward = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    return serve(kinesalitePort, (operation, body, forward) -> {
+      byte[] own = answer.answer(operation, body);
+      if (own != null) {
+        return new PartialPutRecords.Answer(200, own);
+      }
+      HttpResponse<byte[]> response = forward.send(body);
+      return new PartialPutRecords.Answer(response.statusCode(),
+          response.statusCode() == 200 ? rewrite.rewrite(operation, response.body()) : response.body());
+    });
+  }
+
+  /** Starts a proxy that answers PutRecords in part, refusing the entries {@code refusal} picks (see there). */
+  static KinesaliteProxy startPartial(int kinesalitePort, PartialPutRecords.Refusal refusal) throws IOException {
+    return serve(kinesalitePort, (operation, body, forward) -> {
+      if (!operation.equals("PutRecords")) {
+        HttpResponse<byte[]> response = forward.send(body);
+        return new PartialPutRecords.Answer(response.statusCode(), response.body());
+      }
+      return PartialPutRecords.answer(body, refusal, forward);
+    });
+  }
+
+  /** How the proxy answers a call, forwarding what it chooses to kinesalite. */
+  private interface Handler {
+    PartialPutRecords.Answer handle(String operation, byte[] body, PartialPutRecords.Forward forward)
+        throws IOException, InterruptedException;
+  }
+
+  private static KinesaliteProxy serve(int kinesalitePort, Handler handler) throws IOException {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newFixedThreadPool(8, runnable -> {
       Thread thread = new Thread(runnable, "kinesalite-proxy");
@@ -71,16 +100,9 @@ final class KinesaliteProxy implements AutoCloseable {
         byte[] body = exchange.getRequestBody().readAllBytes();
         String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
         String operation = target == null ? "" : target.substring(target.lastIndexOf('.') + 1);
-        byte[] own = answer.answer(operation, body);
-        if (own != null) {
-          respond(exchange, 200, "application/x-amz-json-1.1", own);
-          return;
-        }
-        HttpResponse<byte[]> response = forward(forward, kinesalitePort, exchange, body);
-        byte[] responseBody = response.statusCode() == 200 ? rewrite.rewrite(operation, response.body())
-            : response.body();
-        respond(exchange, response.statusCode(),
-            response.headers().firstValue("Content-Type").orElse("application/x-amz-json-1.1"), responseBody);
+        PartialPutRecords.Answer answer =
+            handler.handle(operation, body, forwarded -> forward(client, kinesalitePort, exchange, forwarded));
+        respond(exchange, answer.status(), "application/x-amz-json-1.1", answer.body());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

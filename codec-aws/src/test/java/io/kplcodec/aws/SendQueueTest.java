@@ -105,4 +105,28 @@ class SendQueueTest {
     assertEquals(List.of(a1), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
     assertFalse(queue.isHeld("a"));
   }
+
+  @Test
+  void aShardHeldBackByItsRateLimitSendsNothingMoreInThatCallWhileOthersGo() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    ShardRateLimiter limiter = new ShardRateLimiter(1, now::get); // 10 records and 10,485 bytes a second
+    SendQueue queue = new SendQueue();
+    Outgoing a1 = record(TWO, "1", 10_000);
+    Outgoing a2 = record(TWO, "2", 1_000);
+    Outgoing a3 = record(TWO, "3", 10);
+    Outgoing b1 = record(TWO, HALF, 10);
+    List.of(a1, a2, a3, b1).forEach(queue::add);
+    SendQueue.Batch batch = queue.next(500, 1 << 20, Long.MAX_VALUE, limiter);
+    assertEquals(List.of(a1, b1), batch.entries(), "a2 waits for its shard's bytes; a3 fits but stays behind it");
+    long wait = limiter.nanosUntilNextRefusedFits();
+    assertTrue(wait > 40_000_000 && wait < 60_000_000, "about (1,001 - 484) / 10,485 s: " + wait);
+    queue.release(batch.shards());
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, limiter), "too early");
+    now.addAndGet(wait);
+    SendQueue.Batch next = queue.next(500, 1 << 20, Long.MAX_VALUE, limiter);
+    assertEquals(List.of(a2), next.entries(), "exactly a2's bytes have come back: a3 waits once more");
+    queue.release(next.shards());
+    now.addAndGet(limiter.nanosUntilNextRefusedFits());
+    assertEquals(List.of(a3), queue.next(500, 1 << 20, Long.MAX_VALUE, limiter).entries());
+  }
 }
