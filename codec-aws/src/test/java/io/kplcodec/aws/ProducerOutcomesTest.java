@@ -290,4 +290,60 @@ class ProducerOutcomesTest {
     exactlyAtTheLimit.get(5, TimeUnit.SECONDS);
     producer.close();
   }
+
+  @Test
+  void outstandingRecordsAndTheOldestAgeAsTheKplReportsThem() throws Exception {
+    KinesisProducer producer = producer().build();
+    assertEquals(0, producer.outstandingRecords());
+    assertEquals(Duration.ZERO, producer.oldestRecordAge());
+    CompletableFuture<PutResult> first = add(producer, FakeKinesis.LOW_KEY, 10);
+    now.addAndGet(2 * SECOND);
+    CompletableFuture<PutResult> second = add(producer, FakeKinesis.HIGH_KEY, 10);
+    now.addAndGet(3 * SECOND);
+    assertEquals(2, producer.outstandingRecords());
+    assertEquals(Duration.ofSeconds(5), producer.oldestRecordAge(), "the first record's wait");
+    FakeKinesis.Call call = kinesis.nextCall();
+    if (call.request().records().size() == 1) { // the two shards' records may go in one call or two
+      call.succeed();
+      call = kinesis.nextCall();
+    }
+    call.succeed();
+    first.get(5, TimeUnit.SECONDS);
+    second.get(5, TimeUnit.SECONDS);
+    assertEquals(0, producer.outstandingRecords());
+    assertEquals(Duration.ZERO, producer.oldestRecordAge());
+    producer.close();
+  }
+
+  @Test
+  void aggregatesAreFilledToTheAggregateSizeNotTheRecordSize() throws Exception {
+    assertThrows(IllegalArgumentException.class,
+        () -> producer().maxRecordSize(1_000).maxRequestSize(1_000).maxAggregateSize(1_001).build());
+    KinesisProducer producer = producer().maxAggregateSize(2_000).maxBufferedTime(Duration.ofSeconds(10)).build();
+    java.util.List<CompletableFuture<PutResult>> futures = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      futures.add(add(producer, FakeKinesis.LOW_KEY, 500));
+    }
+    CompletableFuture<PutResult> big = add(producer, FakeKinesis.LOW_KEY, 5_000); // over the fill size: alone, raw
+    Thread flusher = new Thread(producer::flush);
+    flusher.start();
+    int entries = 0;
+    while (entries < 4) {
+      FakeKinesis.Call call = kinesis.nextCall();
+      for (var entry : call.request().records()) {
+        int size = entry.data().asByteArray().length + entry.partitionKey().length();
+        assertTrue(size <= 2_000 || size == 5_001, "filled to 2,000 bytes at most, or the big one alone: " + size);
+      }
+      entries += call.request().records().size();
+      call.succeed();
+    }
+    flusher.join(5_000);
+    for (CompletableFuture<PutResult> future : futures) {
+      assertTrue(future.get(5, TimeUnit.SECONDS).aggregated());
+    }
+    assertFalse(big.get(5, TimeUnit.SECONDS).aggregated());
+    assertEquals(4, producer.counters().kinesisRecordsSent(), "three records of 500 bytes per aggregate (a fourth "
+        + "would take it over 2,000), and the big one: " + producer.counters());
+    producer.close();
+  }
 }
