@@ -470,6 +470,48 @@ public final class KinesisProducer implements AutoCloseable {
     }
 
     /**
+     * The settings, for logs and tests.
+     *
+     * @return every setting's name and value
+     */
+    @Override
+    public String toString() {
+      return "KinesisProducer.Builder{stream=" + streamName + ", maxRecordSize=" + maxRecordSize
+          + ", maxAggregateSize=" + (maxAggregateSize == 0 ? "default" : maxAggregateSize)
+          + ", maxUserRecordsPerAggregate=" + maxUserRecordsPerAggregate + ", rateLimit=" + rateLimit
+          + ", failIfThrottled=" + failIfThrottled + ", maxEntriesPerRequest=" + maxEntriesPerRequest
+          + ", maxRequestSize=" + maxRequestSize + ", maxBufferedTime=" + maxBufferedTime + ", maxBufferedBytes="
+          + maxBufferedBytes + ", maxInFlightRequests=" + maxInFlightRequests + ", recordTimeout=" + recordTimeout
+          + ", requestTimeout=" + requestTimeout + ", retryBackoff=" + backoffBase + ".." + backoffMax
+          + ", misroutePolicy=" + misroutePolicy + ", maxBlockTime=" + maxBlockTime + ", maxQueueTime="
+          + (maxQueueTime == null ? "default" : maxQueueTime) + "}";
+    }
+
+    /** A builder with the same settings, to try changes on ({@link KplProperties}). */
+    Builder copy() {
+      Builder copy = new Builder(client, streamName);
+      copy.maxRecordSize = maxRecordSize;
+      copy.maxAggregateSize = maxAggregateSize;
+      copy.maxUserRecordsPerAggregate = maxUserRecordsPerAggregate;
+      copy.rateLimit = rateLimit;
+      copy.failIfThrottled = failIfThrottled;
+      copy.maxEntriesPerRequest = maxEntriesPerRequest;
+      copy.maxRequestSize = maxRequestSize;
+      copy.maxBufferedTime = maxBufferedTime;
+      copy.maxBufferedBytes = maxBufferedBytes;
+      copy.maxInFlightRequests = maxInFlightRequests;
+      copy.recordTimeout = recordTimeout;
+      copy.requestTimeout = requestTimeout;
+      copy.backoffBase = backoffBase;
+      copy.backoffMax = backoffMax;
+      copy.misroutePolicy = misroutePolicy;
+      copy.maxBlockTime = maxBlockTime;
+      copy.maxQueueTime = maxQueueTime;
+      copy.clock = clock;
+      return copy;
+    }
+
+    /**
      * The stream's maximum record size, data plus partition key (1,048,576 by default, up to 10,485,760): the largest
      * user record accepted. Aggregates are filled to {@link #maxAggregateSize}.
      *
