@@ -8,7 +8,10 @@ import io.kplcodec.ShardMap;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -89,7 +92,10 @@ public final class KinesisProducer implements AutoCloseable {
   /** For checking keys before a record waits for room. */
   private static final HashKeyRange WHOLE_RANGE = HashKeyRange.all();
 
-  private final String streamName;
+  /** The stream of the {@code add}s that name none: the builder's. */
+  private final String defaultStream;
+  /** The settings, for the parts of each stream. */
+  private final Builder settings;
   private final int maxRecordSize;
   private final long maxBufferedBytes;
   private final long maxBlockNanos;
@@ -98,16 +104,21 @@ public final class KinesisProducer implements AutoCloseable {
 
   private final ProducerLock lock;
   private final Admission admission;
-  private final ShardAggregation aggregation;
   private final Outcomes outcomes;
-  private final Retries retries;
-  private final Reshards reshards;
-  private final Sender sender;
+  private final InFlightCalls inFlight;
+  /** Each stream's parts, in the order of their first record. Guarded by lock. */
+  private final Map<String, StreamPipeline> streams = new LinkedHashMap<>();
+  /** Which stream sends first in the next step, so that no stream starves the others of calls. Guarded by lock. */
+  private int firstToSend;
   /** Guarded by lock. */
   private boolean closed;
 
+  /** One stream's parts: where its records are packed, queued, sent, retried and re-routed after a reshard. */
+  private record StreamPipeline(ShardAggregation aggregation, Retries retries, Reshards reshards, Sender sender) {}
+
   private KinesisProducer(Builder builder, List<Shard> shards) {
-    this.streamName = builder.streamName;
+    this.defaultStream = builder.streamName;
+    this.settings = builder.copy();
     this.maxRecordSize = builder.maxRecordSize;
     this.maxBufferedBytes = builder.maxBufferedBytes;
     this.maxBlockNanos = builder.maxBlockTime.toNanos();
@@ -116,27 +127,57 @@ public final class KinesisProducer implements AutoCloseable {
     Duration maxQueueTime = builder.maxQueueTime != null ? builder.maxQueueTime : builder.recordTimeout.dividedBy(10);
     this.admission = new Admission(builder.maxBufferedBytes, maxQueueTime.toNanos(),
         Math.min(builder.maxBufferedBytes, builder.maxRequestSize), clock);
-    this.lock = new ProducerLock("kpl-codec-producer-" + streamName);
-    SendQueue sendQueue = new SendQueue();
-    RetryPolicy retryPolicy = new RetryPolicy(builder.backoffBase.toNanos(), builder.backoffMax.toNanos());
-    ShardRateLimiter limiter = new ShardRateLimiter(builder.rateLimit, clock);
+    this.lock = new ProducerLock("kpl-codec-producer-" + defaultStream);
     this.outcomes = new Outcomes(admission, lock, builder.recordTimeout);
-    int maxAggregateSize = builder.maxAggregateSize != 0 ? builder.maxAggregateSize
-        : Math.min(DEFAULT_MAX_AGGREGATE_SIZE, builder.maxRecordSize);
-    this.aggregation = new ShardAggregation(Reshards.openShardMap(shards), builder.maxRecordSize, maxAggregateSize,
-        builder.maxUserRecordsPerAggregate, builder.maxBufferedBytes, builder.maxBufferedTime.toNanos(), admission, sendQueue, lock);
-    this.retries = new Retries(retryPolicy, sendQueue, aggregation, outcomes, lock, clock);
-    this.reshards = new Reshards(builder.client, streamName, shards, builder.misroutePolicy, aggregation, sendQueue,
-        limiter,
-        outcomes, lock, clock, retryPolicy.maxBackoffNanos());
     // Requests in flight cost about 3.4 times their entries (the entries, the SDK's copy, its base64 JSON body):
     // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
-    long maxInFlightBytes = Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4);
-    this.sender = new Sender(builder.client, streamName, builder.maxEntriesPerRequest, builder.maxRequestSize,
-        builder.maxInFlightRequests, maxInFlightBytes, builder.requestTimeout, limiter, builder.failIfThrottled,
-        sendQueue, outcomes, retries, reshards,
-        lock, clock);
-    lock.afterEachStep(sender::trySend);
+    this.inFlight = new InFlightCalls(builder.maxInFlightRequests,
+        Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4));
+    streams.put(defaultStream, pipeline(defaultStream, shards));
+    lock.afterEachStep(this::sendWhatMayGo);
+  }
+
+  /** The parts for one stream, from its shards as ListShards gave them. Under the lock (or in the constructor). */
+  private StreamPipeline pipeline(String stream, List<Shard> shards) {
+    Builder b = settings;
+    SendQueue sendQueue = new SendQueue();
+    RetryPolicy retryPolicy = new RetryPolicy(b.backoffBase.toNanos(), b.backoffMax.toNanos());
+    ShardRateLimiter limiter = new ShardRateLimiter(b.rateLimit, clock);
+    int maxAggregateSize = b.maxAggregateSize != 0 ? b.maxAggregateSize
+        : Math.min(DEFAULT_MAX_AGGREGATE_SIZE, b.maxRecordSize);
+    ShardAggregation aggregation = new ShardAggregation(Reshards.openShardMap(shards), b.maxRecordSize,
+        maxAggregateSize, b.maxUserRecordsPerAggregate, b.maxBufferedBytes, b.maxBufferedTime.toNanos(), admission,
+        sendQueue, lock);
+    Retries retries = new Retries(retryPolicy, sendQueue, aggregation, outcomes, lock, clock);
+    Reshards reshards = new Reshards(b.client, stream, shards, b.misroutePolicy, aggregation, sendQueue, limiter,
+        outcomes, lock, clock, retryPolicy.maxBackoffNanos());
+    Sender sender = new Sender(b.client, stream, b.maxEntriesPerRequest, b.maxRequestSize, inFlight,
+        b.requestTimeout, limiter, b.failIfThrottled, sendQueue, outcomes, retries, reshards, lock, clock);
+    return new StreamPipeline(aggregation, retries, reshards, sender);
+  }
+
+  /** The end of every step: each stream sends what may go now, a different stream first each time. */
+  private void sendWhatMayGo() {
+    List<StreamPipeline> pipelines = new ArrayList<>(streams.values());
+    int first = Math.floorMod(firstToSend++, pipelines.size());
+    for (int i = 0; i < pipelines.size(); i++) {
+      pipelines.get((first + i) % pipelines.size()).sender().trySend();
+    }
+  }
+
+  /** The parts of {@code stream}, made on its first record: its shards are listed then, outside the lock. */
+  private StreamPipeline pipelineFor(String stream) {
+    StreamPipeline known = lock.read(() -> {
+      if (closed) {
+        throw new IllegalStateException("The producer is closed");
+      }
+      return streams.get(stream);
+    });
+    if (known != null) {
+      return known;
+    }
+    List<Shard> shards = Builder.listShardsOf(settings.client, stream);
+    return lock.call(() -> streams.computeIfAbsent(stream, name -> pipeline(name, shards)));
   }
 
   /**
@@ -207,7 +248,71 @@ public final class KinesisProducer implements AutoCloseable {
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
   public CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data) {
-    return add(partitionKey, explicitHashKey, data, true);
+    return add(defaultStream, partitionKey, explicitHashKey, data, true);
+  }
+
+  /**
+   * Adds a user record to a stream other than the builder's, as the KPL's {@code addUserRecord(stream, ...)}; see
+   * {@link #add(String, String, ByteBuffer)}. Each stream has its own shard map, aggregates, calls and reshard
+   * handling; the buffer limit, the calls in flight and the producer's thread are shared. The first record for a
+   * stream lists its shards (ListShards, on the calling thread, as {@link Builder#build()} does).
+   *
+   * @param stream the stream's name
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, or null to route by the partition
+   *     key's MD5
+   * @param data the user record's data, from position to limit; copied
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @throws IllegalArgumentException if a key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
+   * @throws KinesisProducerException if the stream's shards cannot be listed (it does not exist, say); nothing is
+   *     buffered, and the next record for it tries again
+   * @throws IllegalStateException if the producer is closed (also while blocked)
+   * @throws NullPointerException if {@code stream}, {@code partitionKey} or {@code data} is null
+   */
+  public CompletableFuture<PutResult> add(String stream, String partitionKey, String explicitHashKey,
+      ByteBuffer data) {
+    return add(Objects.requireNonNull(stream, "stream"), partitionKey, explicitHashKey, data, true);
+  }
+
+  /**
+   * As {@link #add(String, String, String, ByteBuffer)}, for a byte array.
+   *
+   * @param stream the stream's name
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a hash key as for {@link #add(String, String, ByteBuffer)}, or null
+   * @param data the user record's data; copied
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}
+   * @throws IllegalArgumentException if a key is invalid, at once: before waiting for room
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record, at once
+   * @throws KinesisProducerException if the stream's shards cannot be listed; nothing is buffered
+   * @throws IllegalStateException if the producer is closed (also while blocked)
+   * @throws NullPointerException if {@code stream}, {@code partitionKey} or {@code data} is null
+   */
+  public CompletableFuture<PutResult> add(String stream, String partitionKey, String explicitHashKey, byte[] data) {
+    return add(stream, partitionKey, explicitHashKey, ByteBuffer.wrap(data));
+  }
+
+  /**
+   * As {@link #tryAdd(String, String, ByteBuffer)}, to a stream other than the builder's (see {@link #add(String,
+   * String, String, ByteBuffer)}): never waits for room, though the first record for a stream lists its shards.
+   *
+   * @param stream the stream's name
+   * @param partitionKey 1 to 256 characters
+   * @param explicitHashKey a hash key as for {@link #add(String, String, ByteBuffer)}, or null
+   * @param data the user record's data, from position to limit; copied
+   * @return completes with where the record landed, or fails with a {@link KinesisProducerException}; already
+   *     failed with {@link KinesisProducerException.Reason#BUFFER_FULL} or {@link
+   *     KinesisProducerException.Reason#QUEUE_TOO_LONG} if there is no room now
+   * @throws IllegalArgumentException if a key is invalid
+   * @throws io.kplcodec.RecordTooLargeException if data plus partition key can never fit a record
+   * @throws KinesisProducerException if the stream's shards cannot be listed; nothing is buffered
+   * @throws IllegalStateException if the producer is closed
+   * @throws NullPointerException if {@code stream}, {@code partitionKey} or {@code data} is null
+   */
+  public CompletableFuture<PutResult> tryAdd(String stream, String partitionKey, String explicitHashKey,
+      ByteBuffer data) {
+    return add(Objects.requireNonNull(stream, "stream"), partitionKey, explicitHashKey, data, false);
   }
 
   /**
@@ -223,7 +328,7 @@ public final class KinesisProducer implements AutoCloseable {
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
   public CompletableFuture<PutResult> tryAdd(String partitionKey, byte[] data) {
-    return add(partitionKey, null, ByteBuffer.wrap(data), false);
+    return add(defaultStream, partitionKey, null, ByteBuffer.wrap(data), false);
   }
 
   /**
@@ -244,14 +349,15 @@ public final class KinesisProducer implements AutoCloseable {
    * @throws NullPointerException if {@code partitionKey} or {@code data} is null
    */
   public CompletableFuture<PutResult> tryAdd(String partitionKey, String explicitHashKey, ByteBuffer data) {
-    return add(partitionKey, explicitHashKey, data, false);
+    return add(defaultStream, partitionKey, explicitHashKey, data, false);
   }
 
-  private CompletableFuture<PutResult> add(String partitionKey, String explicitHashKey, ByteBuffer data,
-      boolean mayBlock) {
+  private CompletableFuture<PutResult> add(String stream, String partitionKey, String explicitHashKey,
+      ByteBuffer data, boolean mayBlock) {
     Objects.requireNonNull(partitionKey, "partitionKey");
     Objects.requireNonNull(data, "data");
     checkRecord(partitionKey, explicitHashKey, data.remaining());
+    StreamPipeline pipeline = pipelineFor(stream);
     long bytes = (long) data.remaining() + partitionKey.length();
     long cost = bytes + Admission.PER_RECORD_OVERHEAD;
     KinesisProducerException.Reason refusal;
@@ -285,7 +391,7 @@ public final class KinesisProducer implements AutoCloseable {
       PendingRecord pending =
           new PendingRecord(partitionKey, explicitHashKey, bytes, cost, clock.getAsLong(), recordTimeoutNanos);
       try {
-        aggregation.add(pending, data); // throws before anything changes if the record is invalid
+        pipeline.aggregation().add(pending, data); // throws before anything changes if the record is invalid
       } catch (RuntimeException e) {
         admission.release(cost, bytes, false);
         throw e;
@@ -338,8 +444,10 @@ public final class KinesisProducer implements AutoCloseable {
   /** Flushes and waits; through interrupts too unless {@code interruptible} (the interrupt status is kept). */
   private void flush(boolean interruptible) {
     List<CompletableFuture<PutResult>> waitFor = lock.call(() -> {
-      aggregation.flushers(+1);
-      aggregation.flush();
+      for (StreamPipeline pipeline : streams.values()) {
+        pipeline.aggregation().flushers(+1);
+        pipeline.aggregation().flush();
+      }
       return outcomes.outstandingFutures();
     });
     CompletableFuture<Void> all = CompletableFuture.allOf(waitFor.toArray(new CompletableFuture<?>[0]));
@@ -359,7 +467,7 @@ public final class KinesisProducer implements AutoCloseable {
         }
       }
     } finally {
-      lock.run(() -> aggregation.flushers(-1));
+      lock.run(() -> streams.values().forEach(pipeline -> pipeline.aggregation().flushers(-1)));
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
@@ -380,7 +488,7 @@ public final class KinesisProducer implements AutoCloseable {
     admission.close();
     lock.run(() -> {
       closed = true;
-      aggregation.stop();
+      streams.values().forEach(pipeline -> pipeline.aggregation().stop());
     });
     flush(false);
     lock.shutdown();
@@ -423,11 +531,22 @@ public final class KinesisProducer implements AutoCloseable {
    * @return the counters now, read together under the producer's lock
    */
   public ProducerCounters counters() {
-    return lock.read(() -> new ProducerCounters(outcomes.added, outcomes.put, outcomes.failed,
-        outcomes.failedMayHaveBeenStored, sender.kinesisRecordsSent, sender.aggregatesSent, sender.putRecordsRequests,
-        sender.failedRequests, sender.failedEntries, retries.retriedEntries, reshards.misroutedRecords,
-        reshards.userRecordsResent, reshards.userRecordsResentInRange, reshards.shardMapRefreshes,
-        Duration.ofNanos(admission.longestBlockNanos())));
+    return lock.read(() -> {
+      long[] sum = new long[10];
+      for (StreamPipeline pipeline : streams.values()) {
+        Sender sender = pipeline.sender();
+        Reshards reshards = pipeline.reshards();
+        long[] each = {sender.kinesisRecordsSent, sender.aggregatesSent, sender.putRecordsRequests,
+            sender.failedRequests, sender.failedEntries, pipeline.retries().retriedEntries, reshards.misroutedRecords,
+            reshards.userRecordsResent, reshards.userRecordsResentInRange, reshards.shardMapRefreshes};
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += each[i];
+        }
+      }
+      return new ProducerCounters(outcomes.added, outcomes.put, outcomes.failed, outcomes.failedMayHaveBeenStored,
+          sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
+          Duration.ofNanos(admission.longestBlockNanos()));
+    });
   }
 
   /**
@@ -437,7 +556,22 @@ public final class KinesisProducer implements AutoCloseable {
    *     immutable
    */
   public ShardMap shardMap() {
-    return lock.read(aggregation::shardMap);
+    return shardMap(defaultStream);
+  }
+
+  /**
+   * The shard map the producer aggregates with now for one of its streams.
+   *
+   * @param stream the stream's name
+   * @return the open shards of its last ListShards; immutable
+   * @throws IllegalArgumentException if no record was added to that stream yet (nor is it the builder's)
+   */
+  public ShardMap shardMap(String stream) {
+    StreamPipeline pipeline = lock.read(() -> streams.get(stream));
+    if (pipeline == null) {
+      throw new IllegalArgumentException("No record was added to stream " + stream + " yet");
+    }
+    return lock.read(() -> pipeline.aggregation().shardMap());
   }
 
   /** Configures a {@link KinesisProducer}. Not thread-safe. */
@@ -764,13 +898,16 @@ public final class KinesisProducer implements AutoCloseable {
         throw new IllegalArgumentException("maxRequestSize (" + maxRequestSize
             + ") must be at least maxRecordSize (" + maxRecordSize + ")");
       }
-      List<Shard> shards;
+      return new KinesisProducer(this, listShardsOf(client, streamName));
+    }
+
+    /** Every shard of a stream (blocking). */
+    static List<Shard> listShardsOf(KinesisAsyncClient client, String stream) {
       try {
-        shards = Reshards.listShards(client, streamName).join();
+        return Reshards.listShards(client, stream).join();
       } catch (CompletionException e) {
-        throw new KinesisProducerException("Cannot list the shards of stream " + streamName, e.getCause());
+        throw new KinesisProducerException("Cannot list the shards of stream " + stream, e.getCause());
       }
-      return new KinesisProducer(this, shards);
     }
 
     private static int checkRange(String name, int value, int min, int max) {
@@ -790,6 +927,6 @@ public final class KinesisProducer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "KinesisProducer{stream=" + streamName + ", " + counters() + "}";
+    return "KinesisProducer{streams=" + lock.read(() -> List.copyOf(streams.keySet())) + ", " + counters() + "}";
   }
 }

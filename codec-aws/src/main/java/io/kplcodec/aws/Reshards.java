@@ -133,7 +133,15 @@ final class Reshards {
     }
     shardMapRefreshes++;
     shards.forEach(this::learn);
-    ShardMap newMap = openShardMap(shards);
+    ShardMap newMap;
+    try {
+      newMap = openShardMap(shards);
+    } catch (IllegalArgumentException e) {
+      // Caught mid-reshard (the open shards leave a gap or overlap): ask again after a pause.
+      retryLater(new KinesisProducerException("ListShards answered with open shards that do not cover the hash key "
+          + "space once: " + e.getMessage(), e));
+      return;
+    }
     if (!newMap.equals(aggregation.shardMap())) {
       replaceShardMap(newMap);
     }

@@ -36,8 +36,7 @@ final class Sender {
   private final String streamName;
   private final int maxEntriesPerRequest;
   private final long maxRequestSize;
-  private final int maxInFlightRequests;
-  private final long maxInFlightBytes;
+  private final InFlightCalls inFlight;
   private final Duration requestTimeout;
   private final SendQueue sendQueue;
   private final ProducerLock lock;
@@ -49,8 +48,6 @@ final class Sender {
   private final boolean failIfThrottled;
   /** A look at the send queue when the rate limit lets a held-back record go; null if none is due. */
   private ScheduledFuture<?> rateWakeUp;
-  private int inFlight;
-  private long inFlightBytes;
 
   long kinesisRecordsSent;
   long aggregatesSent;
@@ -59,29 +56,27 @@ final class Sender {
   long failedEntries;
 
   /**
-   * @param maxInFlightBytes bytes of entries in calls in flight beyond the first call (requests cost more than their
-   *     entries: the SDK's copies)
+   * @param inFlight the calls in flight over every stream, shared by the streams' senders
    * @param failIfThrottled fail records the service throttles instead of retrying them (the KPL's {@code
    *     FailIfThrottled})
    */
   Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize, // TEMP-COMPAT
       int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, SendQueue sendQueue,
       Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
-    this(client, streamName, maxEntriesPerRequest, maxRequestSize, maxInFlightRequests, maxInFlightBytes,
-        requestTimeout, new ShardRateLimiter(1_000_000, System::nanoTime), false, sendQueue, outcomes, retries,
+    this(client, streamName, maxEntriesPerRequest, maxRequestSize,
+        new InFlightCalls(maxInFlightRequests, maxInFlightBytes), requestTimeout, new ShardRateLimiter(1_000_000, System::nanoTime), false, sendQueue, outcomes, retries,
         reshards, lock, clock);
   }
 
   Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize,
-      int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, ShardRateLimiter limiter,
+      InFlightCalls inFlight, Duration requestTimeout, ShardRateLimiter limiter,
       boolean failIfThrottled, SendQueue sendQueue,
       Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
     this.client = client;
     this.streamName = streamName;
     this.maxEntriesPerRequest = maxEntriesPerRequest;
     this.maxRequestSize = maxRequestSize;
-    this.maxInFlightRequests = maxInFlightRequests;
-    this.maxInFlightBytes = maxInFlightBytes;
+    this.inFlight = inFlight;
     this.requestTimeout = requestTimeout;
     this.limiter = limiter;
     this.failIfThrottled = failIfThrottled;
@@ -95,10 +90,8 @@ final class Sender {
 
   /** Makes every call that may go now; if the rate limit holds records back, looks again when it lets one go. */
   void trySend() {
-    while (inFlight < maxInFlightRequests && !sendQueue.isEmpty()) {
-      // Requests in flight cost memory beyond their records (see maxInFlightBytes); the first always goes.
-      long room = inFlight == 0 ? Long.MAX_VALUE : maxInFlightBytes - inFlightBytes;
-      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, room, limiter);
+    while (!inFlight.full() && !sendQueue.isEmpty()) {
+      SendQueue.Batch batch = sendQueue.next(maxEntriesPerRequest, maxRequestSize, inFlight.room(), limiter);
       if (batch == null) {
         break;
       }
@@ -135,8 +128,7 @@ final class Sender {
         .records(entries)
         .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();
-    inFlight++;
-    inFlightBytes += batch.size();
+    inFlight.started(batch.size());
     putRecordsRequests++;
     // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
     lock.defer(() -> {
@@ -151,8 +143,7 @@ final class Sender {
   }
 
   private void answered(SendQueue.Batch batch, PutRecordsResponse response, Throwable error) {
-    inFlight--;
-    inFlightBytes -= batch.size();
+    inFlight.answered(batch.size());
     sendQueue.release(batch.shards());
     if (error != null) {
       callFailed(batch.entries(),
