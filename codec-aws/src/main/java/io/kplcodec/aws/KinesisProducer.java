@@ -5,6 +5,7 @@ import io.kplcodec.Deaggregator;
 import io.kplcodec.HashKeyRange;
 import io.kplcodec.RecordTooLargeException;
 import io.kplcodec.ShardMap;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -113,8 +118,16 @@ public final class KinesisProducer implements AutoCloseable {
   /** Guarded by lock. */
   private boolean closed;
 
+  /** Numbers the producers of this JVM for their MXBean names. */
+  private static final AtomicInteger PRODUCERS = new AtomicInteger();
+  /** This producer's MXBean, or null if it has none. */
+  private final ObjectName mbeanName;
+  /** Exceptions of the metrics listener, over every stream. */
+  private final LongAdder metricsFailures = new LongAdder();
+
   /** One stream's parts: where its records are packed, queued, sent, retried and re-routed after a reshard. */
-  private record StreamPipeline(ShardAggregation aggregation, Retries retries, Reshards reshards, Sender sender) {}
+  private record StreamPipeline(ShardAggregation aggregation, Retries retries, Reshards reshards, Sender sender,
+      StreamMetrics metrics) {}
 
   private KinesisProducer(Builder builder, List<Shard> shards) {
     this.defaultStream = builder.streamName;
@@ -128,13 +141,114 @@ public final class KinesisProducer implements AutoCloseable {
     this.admission = new Admission(builder.maxBufferedBytes, maxQueueTime.toNanos(),
         Math.min(builder.maxBufferedBytes, builder.maxRequestSize), clock);
     this.lock = new ProducerLock("kpl-codec-producer-" + defaultStream);
-    this.outcomes = new Outcomes(admission, lock, builder.recordTimeout);
+    this.outcomes = new Outcomes(admission, lock, builder.recordTimeout, clock);
     // Requests in flight cost about 3.4 times their entries (the entries, the SDK's copy, its base64 JSON body):
     // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
     this.inFlight = new InFlightCalls(builder.maxInFlightRequests,
         Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4));
     streams.put(defaultStream, pipeline(defaultStream, shards));
     lock.afterEachStep(this::sendWhatMayGo);
+    this.mbeanName = builder.jmx ? registerMBean() : null;
+  }
+
+  /** Registers this producer's {@link KinesisProducerMXBean}; see there for its name. */
+  private ObjectName registerMBean() {
+    try {
+      ObjectName name = new ObjectName("io.kplcodec:type=KinesisProducer,stream=" + ObjectName.quote(defaultStream)
+          + ",id=" + PRODUCERS.incrementAndGet());
+      ManagementFactory.getPlatformMBeanServer().registerMBean(new MXBean(), name);
+      return name;
+    } catch (JMException e) {
+      throw new IllegalStateException("Cannot register the producer's MXBean", e);
+    }
+  }
+
+  /** The JMX view: the counters of the moment. */
+  private final class MXBean implements KinesisProducerMXBean {
+    @Override
+    public List<String> getStreams() {
+      return lock.read(() -> List.copyOf(streams.keySet()));
+    }
+
+    @Override
+    public int getOutstandingRecords() {
+      return outstandingRecords();
+    }
+
+    @Override
+    public long getOldestRecordAgeMillis() {
+      return oldestRecordAge().toMillis();
+    }
+
+    @Override
+    public long getUserRecordsAdded() {
+      return counters().userRecordsAdded();
+    }
+
+    @Override
+    public long getUserRecordsPut() {
+      return counters().userRecordsPut();
+    }
+
+    @Override
+    public long getUserRecordsFailed() {
+      return counters().userRecordsFailed();
+    }
+
+    @Override
+    public long getUserRecordsFailedMayHaveBeenStored() {
+      return counters().userRecordsFailedMayHaveBeenStored();
+    }
+
+    @Override
+    public long getKinesisRecordsSent() {
+      return counters().kinesisRecordsSent();
+    }
+
+    @Override
+    public long getAggregatesSent() {
+      return counters().aggregatesSent();
+    }
+
+    @Override
+    public long getPutRecordsRequests() {
+      return counters().putRecordsRequests();
+    }
+
+    @Override
+    public long getFailedRequests() {
+      return counters().failedRequests();
+    }
+
+    @Override
+    public long getFailedEntries() {
+      return counters().failedEntries();
+    }
+
+    @Override
+    public long getRetriedEntries() {
+      return counters().retriedEntries();
+    }
+
+    @Override
+    public long getMisroutedRecords() {
+      return counters().misroutedRecords();
+    }
+
+    @Override
+    public long getUserRecordsResent() {
+      return counters().userRecordsResent();
+    }
+
+    @Override
+    public long getShardMapRefreshes() {
+      return counters().shardMapRefreshes();
+    }
+
+    @Override
+    public long getLongestAddBlockMillis() {
+      return counters().longestAddBlock().toMillis();
+    }
   }
 
   /** The parts for one stream, from its shards as ListShards gave them. Under the lock (or in the constructor). */
@@ -153,7 +267,8 @@ public final class KinesisProducer implements AutoCloseable {
         outcomes, lock, clock, retryPolicy.maxBackoffNanos());
     Sender sender = new Sender(b.client, stream, b.maxEntriesPerRequest, b.maxRequestSize, inFlight,
         b.requestTimeout, limiter, b.failIfThrottled, sendQueue, outcomes, retries, reshards, lock, clock);
-    return new StreamPipeline(aggregation, retries, reshards, sender);
+    StreamMetrics metrics = b.metrics == null ? StreamMetrics.NONE : new StreamMetrics(stream, b.metrics, metricsFailures);
+    return new StreamPipeline(aggregation, retries, reshards, sender, metrics);
   }
 
   /** The end of every step: each stream sends what may go now, a different stream first each time. */
@@ -396,6 +511,8 @@ public final class KinesisProducer implements AutoCloseable {
         admission.release(cost, bytes, false);
         throw e;
       }
+      pending.metrics = pipeline.metrics();
+      pipeline.metrics().userRecordReceived();
       outcomes.accepted(pending);
       return pending.future;
     });
@@ -492,6 +609,13 @@ public final class KinesisProducer implements AutoCloseable {
     });
     flush(false);
     lock.shutdown();
+    if (mbeanName != null) {
+      try {
+        ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
+      } catch (JMException e) {
+        // Unregistered by someone else already: nothing left to do.
+      }
+    }
   }
 
   private void refuseOnProducerThread(String method) {
@@ -545,7 +669,7 @@ public final class KinesisProducer implements AutoCloseable {
       }
       return new ProducerCounters(outcomes.added, outcomes.put, outcomes.failed, outcomes.failedMayHaveBeenStored,
           sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
-          Duration.ofNanos(admission.longestBlockNanos()));
+          Duration.ofNanos(admission.longestBlockNanos()), metricsFailures.sum());
     });
   }
 
@@ -584,6 +708,8 @@ public final class KinesisProducer implements AutoCloseable {
     private int maxUserRecordsPerAggregate = Integer.MAX_VALUE;
     private int rateLimit = 150;
     private boolean failIfThrottled;
+    private ProducerMetrics metrics;
+    private boolean jmx;
     private int maxEntriesPerRequest = 500;
     private long maxRequestSize = 5L * 1024 * 1024;
     private Duration maxBufferedTime = Duration.ofMillis(100);
@@ -618,7 +744,8 @@ public final class KinesisProducer implements AutoCloseable {
           + maxBufferedBytes + ", maxInFlightRequests=" + maxInFlightRequests + ", recordTimeout=" + recordTimeout
           + ", requestTimeout=" + requestTimeout + ", retryBackoff=" + backoffBase + ".." + backoffMax
           + ", misroutePolicy=" + misroutePolicy + ", maxBlockTime=" + maxBlockTime + ", maxQueueTime="
-          + (maxQueueTime == null ? "default" : maxQueueTime) + "}";
+          + (maxQueueTime == null ? "default" : maxQueueTime) + ", metrics=" + (metrics == null ? "none" : metrics)
+          + ", jmx=" + jmx + "}";
     }
 
     /** A builder with the same settings, to try changes on ({@link KplProperties}). */
@@ -629,6 +756,8 @@ public final class KinesisProducer implements AutoCloseable {
       copy.maxUserRecordsPerAggregate = maxUserRecordsPerAggregate;
       copy.rateLimit = rateLimit;
       copy.failIfThrottled = failIfThrottled;
+      copy.metrics = metrics;
+      copy.jmx = jmx;
       copy.maxEntriesPerRequest = maxEntriesPerRequest;
       copy.maxRequestSize = maxRequestSize;
       copy.maxBufferedTime = maxBufferedTime;
@@ -715,6 +844,30 @@ public final class KinesisProducer implements AutoCloseable {
      */
     public Builder failIfThrottled(boolean fail) {
       this.failIfThrottled = fail;
+      return this;
+    }
+
+    /**
+     * Where the producer reports what it does, event by event, for metrics (default: nowhere); see {@link
+     * ProducerMetrics}.
+     *
+     * @param listener the listener, thread-safe and fast
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public Builder metrics(ProducerMetrics listener) {
+      this.metrics = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * Whether the producer registers a {@link KinesisProducerMXBean} with the platform MBean server (default false).
+     *
+     * @param register true to register it at {@link #build()} and unregister it at {@link KinesisProducer#close()}
+     * @return this builder
+     */
+    public Builder jmx(boolean register) {
+      this.jmx = register;
       return this;
     }
 

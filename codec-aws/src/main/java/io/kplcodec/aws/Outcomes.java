@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
 
 /**
  * Where a user record's future completes: put (with where it landed), failed for good, or expired after its record
@@ -17,6 +18,7 @@ final class Outcomes {
   private final Admission admission;
   private final ProducerLock lock;
   private final Duration recordTimeout;
+  private final LongSupplier clock;
   /** Accepted and not completed, identity-keyed, oldest first. */
   private final Set<PendingRecord> outstanding = new LinkedHashSet<>();
 
@@ -25,7 +27,12 @@ final class Outcomes {
   long failed;
   long failedMayHaveBeenStored;
 
-  Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout) {
+  Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout) { // TEMP-COMPAT
+    this(admission, lock, recordTimeout, System::nanoTime);
+  }
+
+  Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout, LongSupplier clock) {
+    this.clock = clock;
     this.admission = admission;
     this.lock = lock;
     this.recordTimeout = recordTimeout;
@@ -65,6 +72,7 @@ final class Outcomes {
         continue;
       }
       PendingRecord pending = outgoing.users[i];
+      pending.metrics.userRecordPut(shardId, pending, clock.getAsLong());
       done(pending, true);
       lock.defer(pending.succeed(
           new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts)));
@@ -81,6 +89,7 @@ final class Outcomes {
   /** Fails every user record of an entry for good (not retried), with every attempt's error. */
   void fail(Outgoing outgoing, KinesisProducerException.Reason reason, String message, Throwable cause) {
     for (PendingRecord pending : outgoing.users) {
+      pending.metrics.userRecordFailed(reason, pending.attempts);
       done(pending, false);
       lock.defer(pending.fail(reason, message, cause));
     }
@@ -89,6 +98,8 @@ final class Outcomes {
 
   /** Fails a user record past its record timeout, saying how long it waited and what each attempt met. */
   void expire(PendingRecord pending, long nowNanos) {
+    pending.metrics.userRecordFailed(KinesisProducerException.Reason.RECORD_TIMEOUT,
+        pending.wasSent() ? pending.attempts : 0);
     done(pending, false);
     lock.defer(pending.expire(nowNanos, recordTimeout));
   }

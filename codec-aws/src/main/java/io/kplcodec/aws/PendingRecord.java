@@ -25,6 +25,8 @@ final class PendingRecord {
   private long firstSentNanos;
   private boolean sent;
   int attempts = 1;
+  /** Its stream's metrics (set when it is accepted): where its outcome is reported. */
+  StreamMetrics metrics = StreamMetrics.NONE;
   private boolean mayHaveBeenStored;
   /** Every failed attempt's error, oldest first; null until the first (most records never fail). */
   private List<Throwable> errors;
@@ -41,6 +43,10 @@ final class PendingRecord {
 
   boolean expired(long nowNanos) {
     return nowNanos - deadlineNanos >= 0;
+  }
+
+  boolean wasSent() {
+    return sent;
   }
 
   /** Its entry is in a PutRecords call about to be made. */

@@ -13,8 +13,9 @@ package io.kplcodec.aws;
  * @param putRecordsRequests PutRecords calls made
  * @param failedRequests PutRecords calls that failed as a whole (network, throttling, service errors)
  * @param failedEntries entries the service refused inside a successful call (throttling, internal errors)
- * @param retriedEntries entries sent again after a failed call or a refused entry; a call that failed on the way
- *     back may have stored them already, so each may be a duplicate
+ * @param retriedEntries entries put back for another attempt after a failed call or a refused entry (user records
+ *     of theirs that run out of time meanwhile expire instead); those of a call that failed on the way back may
+ *     have been stored already, so they may become duplicates
  * @param misroutedRecords entries that landed on a shard other than the predicted one (a reshard)
  * @param userRecordsResent user records sent again because their entry landed on a shard other than the one that
  *     owns their hash key, or with a whole misrouted aggregate (see {@link KinesisProducer.MisroutePolicy})
@@ -23,6 +24,7 @@ package io.kplcodec.aws;
  *     that drops only out-of-range user records
  * @param shardMapRefreshes ListShards refreshes done after the first
  * @param longestAddBlock the longest an {@code add} blocked waiting for room
+ * @param metricsFailures exceptions thrown by the {@link ProducerMetrics} listener, caught and counted
  */
 public record ProducerCounters(
     long userRecordsAdded,
@@ -39,4 +41,5 @@ public record ProducerCounters(
     long userRecordsResent,
     long userRecordsResentInRange,
     long shardMapRefreshes,
-    java.time.Duration longestAddBlock) {}
+    java.time.Duration longestAddBlock,
+    long metricsFailures) {}

@@ -129,6 +129,7 @@ final class Sender {
         .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();
     inFlight.started(batch.size());
+    long sentNanos = now;
     putRecordsRequests++;
     // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
     lock.defer(() -> {
@@ -138,18 +139,21 @@ final class Sender {
       } catch (RuntimeException e) {
         response = CompletableFuture.failedFuture(e);
       }
-      lock.whenComplete(response, (result, error) -> answered(batch, result, error));
+      lock.whenComplete(response, (result, error) -> answered(batch, sentNanos, result, error));
     });
   }
 
-  private void answered(SendQueue.Batch batch, PutRecordsResponse response, Throwable error) {
+  private void answered(SendQueue.Batch batch, long sentNanos, PutRecordsResponse response, Throwable error) {
     inFlight.answered(batch.size());
     sendQueue.release(batch.shards());
+    StreamMetrics metrics = batch.entries().get(0).users[0].metrics; // every user record of a call: one stream
     if (error != null) {
-      callFailed(batch.entries(),
-          error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      metrics.putRecordsCall(batch, sentNanos, clock.getAsLong(), errorCode(cause));
+      callFailed(batch.entries(), cause);
       return;
     }
+    metrics.putRecordsCall(batch, sentNanos, clock.getAsLong(), null);
     List<Outgoing> retry = new ArrayList<>();
     List<PutRecordsResultEntry> results = response.records();
     for (int i = 0; i < batch.entries().size(); i++) {
@@ -160,6 +164,7 @@ final class Sender {
         retry.add(outgoing);
       } else if (entry.errorCode() != null) {
         failedEntries++;
+        metrics.kinesisRecordFailed(outgoing.shardId(), entry.errorCode());
         KinesisProducerException cause = new KinesisProducerException(entry.errorCode() + ": " + entry.errorMessage());
         outgoing.attemptFailed(cause, false); // an entry the service refused was not stored
         if (failIfThrottled && RetryPolicy.isThrottling(entry.errorCode())) {
@@ -171,15 +176,29 @@ final class Sender {
           outcomes.fail(outgoing, KinesisProducerException.Reason.NOT_RETRYABLE,
               "The service refused the record for good: " + cause, cause);
         }
-      } else if (entry.shardId().equals(outgoing.shardId())) {
-        outcomes.succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
       } else {
-        reshards.misrouted(outgoing, entry.shardId(), entry.sequenceNumber());
+        metrics.kinesisRecordPut(entry.shardId(), outgoing); // in the stream, on its shard or not
+        if (entry.shardId().equals(outgoing.shardId())) {
+          outcomes.succeed(outgoing, entry.shardId(), entry.sequenceNumber(), null);
+        } else {
+          reshards.misrouted(outgoing, entry.shardId(), entry.sequenceNumber());
+        }
       }
     }
     if (!retry.isEmpty()) {
       retries.later(retry);
     }
+  }
+
+  /** The service's error code of a failed call, else the exception's class (a timeout, a reset). */
+  private static String errorCode(Throwable cause) {
+    if (cause instanceof software.amazon.awssdk.awscore.exception.AwsServiceException) {
+      var details = ((software.amazon.awssdk.awscore.exception.AwsServiceException) cause).awsErrorDetails();
+      if (details != null && details.errorCode() != null) {
+        return details.errorCode();
+      }
+    }
+    return cause.getClass().getSimpleName();
   }
 
   private void callFailed(List<Outgoing> entries, Throwable cause) {

@@ -90,7 +90,8 @@ class KplPropertiesTest {
         + "maxUserRecordsPerAggregate=1000, rateLimit=90, failIfThrottled=true, maxEntriesPerRequest=100, "
         + "maxRequestSize=2097152, maxBufferedTime=PT0.25S, maxBufferedBytes=67108864, maxInFlightRequests=4, "
         + "recordTimeout=PT1M, requestTimeout=PT10S, retryBackoff=PT0.1S..PT2S, "
-        + "misroutePolicy=RESEND_WHOLE_AGGREGATE, maxBlockTime=PT1M, maxQueueTime=default}", builder.toString());
+        + "misroutePolicy=RESEND_WHOLE_AGGREGATE, maxBlockTime=PT1M, maxQueueTime=default, metrics=none, jmx=false}",
+        builder.toString());
 
     Properties off = new Properties();
     off.setProperty("aggregationenabled", "false"); // any case
