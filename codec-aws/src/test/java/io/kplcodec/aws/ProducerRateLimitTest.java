@@ -67,7 +67,9 @@ class ProducerRateLimitTest {
   void underTheLimitNothingIsThrottled() throws Exception {
     Run run = produce("limited", builder -> builder.rateLimit(90));
     assertEquals(RECORDS, run.put, run.toString());
-    assertTrue(run.throttledEntries <= 1, "a producer held to 90% of the shard's limits is (almost) never "
+    // Near zero, not zero: the proxy's buckets see calls when they arrive, so a delayed call followed by a prompt one
+    // looks like a burst (1 of 67 entries once, on a loaded machine; 185-270 without the limit).
+    assertTrue(run.throttledEntries <= 3, "a producer held to 90% of the shard's limits is (almost) never "
         + "throttled: " + run);
     assertTrue(run.seconds > 3, "4 MB at 0.9 MiB/s after a 0.9 MiB burst take over 3 s: " + run);
   }
