@@ -72,7 +72,9 @@ final class Outcomes {
         continue;
       }
       PendingRecord pending = outgoing.users[i];
-      pending.metrics.userRecordPut(shardId, pending, clock.getAsLong());
+      if (pending.metrics.enabled()) {
+        pending.metrics.userRecordPut(shardId, pending, clock.getAsLong());
+      }
       done(pending, true);
       lock.defer(pending.succeed(
           new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts)));

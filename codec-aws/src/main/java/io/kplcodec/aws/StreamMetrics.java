@@ -26,6 +26,11 @@ final class StreamMetrics {
     this.failures = failures;
   }
 
+  /** Whether there is a listener: callers skip the work of a report (a clock read) without one. */
+  boolean enabled() {
+    return listener != null;
+  }
+
   void userRecordReceived() {
     if (listener != null) {
       report(l -> l.userRecordReceived(stream));
