@@ -42,7 +42,13 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *       Builder#maxInFlightRequests} at a time, and at most one call per shard at a time, so records of a partition
  *       key are stored in the order they were added unless one of them had to be sent again (counted).
  *   <li>Latency: a user record waits at most {@link Builder#maxBufferedTime} (100 ms by default) for an aggregate to
- *       fill.
+ *       fill (to {@link Builder#maxAggregateSize}, 64 KiB by default).
+ *   <li>Rate: each shard's traffic is held to {@link Builder#rateLimit} percent of its limits (150 by default), so a
+ *       hot shard waits in the producer rather than being throttled.
+ *   <li>Streams: {@link #add(String, String, String, ByteBuffer)} writes to other streams than the builder's, each
+ *       with its own shard map, aggregates and reshard handling, sharing the buffer and the calls in flight.
+ *   <li>Signals: {@link #outstandingRecords()}, {@link #oldestRecordAge()}, {@link #counters()}, a {@link
+ *       ProducerMetrics} listener for the events behind the KPL's metrics, and an MXBean ({@link Builder#jmx}).
  *   <li>Backpressure ({@link Admission}): {@link #add} blocks, up to {@link Builder#maxBlockTime}, while the records
  *       not yet completed cost {@link Builder#maxBufferedBytes} (data, partition key and about 200 bytes of
  *       bookkeeping each), or while they would take longer than {@link Builder#maxQueueTime} (a tenth of the record
@@ -60,10 +66,11 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * <p>Its parts, package-private, each with one job and its own tests, follow a record through: {@link Admission}
  * (where it waits to be accepted: backpressure), {@link ShardAggregation} (where it waits for its aggregate to fill),
  * {@link SendQueue} (where its Kinesis record waits for a PutRecords call), {@link Sender} (the call and its
- * answer), {@link Retries} (where it is retried, after the backoff {@link RetryPolicy} chooses), {@link Reshards}
+ * answer, within {@link InFlightCalls} and a {@link ShardRateLimiter}), {@link Retries} (where it is retried, after the backoff {@link RetryPolicy} chooses), {@link Reshards}
  * (where it goes again after landing on the wrong shard, and the shard map refresh) and {@link Outcomes} (where its
- * future completes). They share one {@link ProducerLock}, which says why there is one. This class is the public
- * face: it wires them and holds the settings.
+ * future completes). Each stream has its own aggregation, send queue, rate limiter, sender, retries and reshards;
+ * admission, outcomes and the calls in flight are shared. They share one {@link ProducerLock}, which says why there
+ * is one. This class is the public face: it wires them and holds the settings.
  *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
  * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback

@@ -27,6 +27,10 @@ final class FakeKinesis implements KinesisAsyncClient {
   static final String HALF = "170141183460469231731687303715884105728";
   static final String LOW_KEY = "1";
   static final String HIGH_KEY = "200000000000000000000000000000000000000";
+  /** 2^128 - 1, the last hash key. */
+  static final String MAX_KEY = "340282366920938463463374607431768211455";
+  static final String SHARD_0 = "shardId-000000000000";
+  static final String SHARD_1 = "shardId-000000000001";
 
   /** A PutRecords call the test has not answered yet. */
   record Call(PutRecordsRequest request, CompletableFuture<PutRecordsResponse> response) {
@@ -64,7 +68,11 @@ final class FakeKinesis implements KinesisAsyncClient {
 
   private static final AtomicLong SEQUENCE = new AtomicLong(1000);
   final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
-  private final List<Shard> shards;
+  /** Every ListShards request, in order. */
+  final List<ListShardsRequest> listShardsRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile List<Shard> shards;
+  /** Shards per ListShards page; 0: one page. */
+  private volatile int listShardsPageSize;
 
   /** Two open shards, split at {@link #HALF}. */
   FakeKinesis() {
@@ -73,11 +81,28 @@ final class FakeKinesis implements KinesisAsyncClient {
         java.math.BigInteger.ONE.shiftLeft(128).subtract(java.math.BigInteger.ONE).toString()));
   }
 
-  private static Shard shard(String id, String start, String end) {
+  /** An open shard. */
+  static Shard shard(String id, String start, String end) {
     return Shard.builder().shardId(id)
         .hashKeyRange(HashKeyRange.builder().startingHashKey(start).endingHashKey(end).build())
         .sequenceNumberRange(SequenceNumberRange.builder().startingSequenceNumber("0").build())
         .build();
+  }
+
+  /** A closed shard (it has an ending sequence number). */
+  static Shard closedShard(String id, String start, String end) {
+    return shard(id, start, end).toBuilder().sequenceNumberRange(
+        SequenceNumberRange.builder().startingSequenceNumber("0").endingSequenceNumber("99").build()).build();
+  }
+
+  /** ListShards answers {@code shards} from now on (a reshard). */
+  void shards(List<Shard> shards) {
+    this.shards = List.copyOf(shards);
+  }
+
+  /** ListShards answers in pages of {@code size} shards, linked by nextToken. */
+  void listShardsPageSize(int size) {
+    this.listShardsPageSize = size;
   }
 
   static String shardFor(PutRecordsRequestEntry entry) {
@@ -102,7 +127,16 @@ final class FakeKinesis implements KinesisAsyncClient {
 
   @Override
   public CompletableFuture<ListShardsResponse> listShards(ListShardsRequest request) {
-    return CompletableFuture.completedFuture(ListShardsResponse.builder().shards(shards).build());
+    listShardsRequests.add(request);
+    List<Shard> all = shards;
+    int pageSize = listShardsPageSize;
+    if (pageSize <= 0) {
+      return CompletableFuture.completedFuture(ListShardsResponse.builder().shards(all).build());
+    }
+    int from = request.nextToken() == null ? 0 : Integer.parseInt(request.nextToken());
+    int to = Math.min(all.size(), from + pageSize);
+    return CompletableFuture.completedFuture(ListShardsResponse.builder().shards(all.subList(from, to))
+        .nextToken(to < all.size() ? Integer.toString(to) : null).build());
   }
 
   @Override
