@@ -72,7 +72,7 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     this.recordsSent = metrics.getNumRecordsSendCounter();
     this.recordsSendErrors = metrics.getNumRecordsSendErrorsCounter();
     MetricGroup group = metrics.addGroup("kplProducer");
-    group.gauge("pendingUserRecords", this::outstanding);
+    group.gauge("pendingUserRecords", this::pendingUserRecords);
     gauge(group, "userRecordsPut", ProducerCounters::userRecordsPut);
     gauge(group, "userRecordsFailed", ProducerCounters::userRecordsFailed);
     gauge(group, "kinesisRecordsSent", ProducerCounters::kinesisRecordsSent);
@@ -153,7 +153,8 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     rethrowFailure();
   }
 
-  private synchronized long outstanding() {
+  /** User records handed to the producer whose futures have not completed. */
+  synchronized long pendingUserRecords() {
     return outstanding;
   }
 
@@ -189,7 +190,7 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
 
   /** Closes the producer (it puts what it holds first, waiting at most the record timeout), then the client. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (closed) {
       return;
     }
