@@ -146,7 +146,8 @@ public final class KinesisProducerSink<T> implements Sink<T> {
 
   /**
    * Sets any other {@link KinesisProducer.Builder} option (buffer limit, requests in flight, record timeout, retry
-   * backoff, misroute policy...) on each writer's producer. Serialized with the job; called once per writer.
+   * backoff, misroute policy...) on each writer's producer. Serialized with the job; called once per writer, on its
+   * task thread, so implementations need not be thread-safe.
    */
   @FunctionalInterface
   public interface ProducerConfigurer extends Consumer<KinesisProducer.Builder>, Serializable {}
