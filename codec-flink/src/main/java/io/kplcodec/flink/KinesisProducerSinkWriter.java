@@ -129,7 +129,12 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     }
     if (first && mailbox != null) {
       // Fail the task now, even if no record or checkpoint comes to find it.
-      mailbox.execute(this::rethrowFailure, "fail the Kinesis writer: a user record was not put");
+      try {
+        mailbox.execute(this::rethrowFailure, "fail the Kinesis writer: a user record was not put");
+      } catch (RuntimeException closing) {
+        // The mailbox is closed: the task is ending anyway, and the next write or flush would throw.
+        LOG.debug("Could not post the writer's failure to the task's mailbox", closing);
+      }
     }
   }
 

@@ -120,6 +120,7 @@ class KinesisProducerSinkReshardTest {
     List<Shard> initial = new ArrayList<>(LocalKinesis.createStream(direct, STREAM, 4));
     initial.sort(Comparator.comparing(Shard::shardId));
     long started = System.nanoTime();
+    long cpuStarted = processCpuNanos();
 
     Configuration restarts = new Configuration();
     restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
@@ -148,6 +149,7 @@ class KinesisProducerSinkReshardTest {
     env.execute("write through reshards");
     weather.join(30_000);
     double writeSeconds = (System.nanoTime() - started) / 1e9;
+    double writeCpuSeconds = (processCpuNanos() - cpuStarted) / 1e9; // this JVM: Flink, the job and the sink
     assertEquals(null, weatherFailed.get(), "the reshards ran");
     assertEquals(3, weatherLog.size(), "two splits and a merge during the job: " + weatherLog);
     int replayed = 0;
@@ -201,11 +203,12 @@ class KinesisProducerSinkReshardTest {
     String summary = String.format("codec-flink reshard (%s sink%s): %,d user records, %,d replayed after the restore;"
             + " splits and merge at %s; %,d Kinesis records (%,d aggregates), %.1f user records each;"
             + " lost by KCL %,d, DROP_WHOLE_AGGREGATE %,d, DROP_OUT_OF_RANGE_RECORDS %,d, KEEP_ALL %,d;"
-            + " duplicates: KCL %,d, DROP_OUT_OF_RANGE_RECORDS %,d, KEEP_ALL %,d; producers: %s; write %.1f s",
+            + " duplicates: KCL %,d, DROP_OUT_OF_RANGE_RECORDS %,d, KEEP_ALL %,d; producers: %s; write %.1f s"
+            + " (%.1f CPU-s in the test JVM)",
         SINK, FAILURE ? ", one failure and restore" : "", USER_RECORDS, replayed, weatherLog, kinesisRecords,
         aggregates, (double) keepAllTotal / kinesisRecords, lost[0], lost[1], lost[2], lost[3],
         kclTotal - (USER_RECORDS - lost[0]), outOfRangeTotal - (USER_RECORDS - lost[2]),
-        keepAllTotal - (USER_RECORDS - lost[3]), counters, writeSeconds);
+        keepAllTotal - (USER_RECORDS - lost[3]), counters, writeSeconds, writeCpuSeconds);
     System.out.println(summary);
     if (!SINK.equals("producer")) {
       return; // a measurement of the connector-based sink: reported, not asserted
@@ -231,6 +234,11 @@ class KinesisProducerSinkReshardTest {
             + " times, but the job emitted it " + EMITTED.get(id) + " times");
       }
     }
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** The sink under test, after the map. */

@@ -70,7 +70,10 @@ class KinesisProducerSinkWriterTest {
       assertEquals(0, userRecords(stream).size(), "nothing left before the flush");
       assertEquals(1_000, writer.pendingUserRecords());
 
+      long flushStarted = System.nanoTime();
       writer.flush(false);
+      long flushMillis = (System.nanoTime() - flushStarted) / 1_000_000;
+      assertTrue(flushMillis < 20_000, "the flush sent at once instead of waiting for the buffer time: " + flushMillis);
       assertEquals(0, writer.pendingUserRecords(), "every future completed when flush returned");
       List<String> stored = userRecords(stream);
       assertEquals(1_000, stored.size(), "every user record is in the stream when flush returns");
