@@ -202,6 +202,7 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     closed = true;
     try {
       producer.close();
+      reportCounts();
       LOG.info("Kinesis writer closed: {}", producer);
     } finally {
       if (client != null) {

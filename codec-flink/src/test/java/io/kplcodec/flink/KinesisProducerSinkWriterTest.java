@@ -113,12 +113,15 @@ class KinesisProducerSinkWriterTest {
       for (int i = 0; i < 10; i++) {
         writer.write("order-" + i, null);
       }
+      // The flush fails at the first failed user record (the job fails there), not when the last one has failed.
       IOException flushed = assertThrows(IOException.class, () -> writer.flush(false));
       KinesisProducerException cause = assertInstanceOf(KinesisProducerException.class, flushed.getCause());
       assertEquals(KinesisProducerException.Reason.RECORD_TIMEOUT, cause.reason());
-      assertEquals(0, writer.pendingUserRecords());
-      assertEquals(10, metrics.getNumRecordsSendErrorsCounter().getCount());
-      assertEquals(0, metrics.getNumRecordsSendCounter().getCount());
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (writer.pendingUserRecords() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10); // the other nine time out too, each at its next failed attempt
+      }
+      assertEquals(0, writer.pendingUserRecords(), "every future completed, none was put");
 
       // The task's mailbox got one mail that fails it, even if no record or checkpoint comes.
       assertEquals(1, mails.size(), "one mail for the first failure");
@@ -126,6 +129,8 @@ class KinesisProducerSinkWriterTest {
       // And any later write fails at once.
       assertThrows(IOException.class, () -> writer.write("order-10", null));
       writer.close();
+      assertEquals(10, metrics.getNumRecordsSendErrorsCounter().getCount(), "counted by the time the writer closed");
+      assertEquals(0, metrics.getNumRecordsSendCounter().getCount());
     }
   }
 
@@ -135,7 +140,8 @@ class KinesisProducerSinkWriterTest {
       LocalKinesis.createStream(client, "full", 1);
       KinesisProducerSinkWriter<String> writer = sink("full", doomed.port(), Duration.ofMillis(10),
           producer -> producer.maxBufferedBytes(20_000).maxBlockTime(Duration.ofMillis(200))
-              .recordTimeout(Duration.ofSeconds(30))).createWriter(null, new Mails(), metrics());
+              .recordTimeout(Duration.ofSeconds(2)).retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200)))
+          .createWriter(null, new Mails(), metrics());
       doomed.stop();
       String big = "x".repeat(1_000);
       IOException refused = null;
@@ -152,6 +158,7 @@ class KinesisProducerSinkWriterTest {
       assertTrue(cause.reason() == KinesisProducerException.Reason.BUFFER_FULL
           || cause.reason() == KinesisProducerException.Reason.QUEUE_TOO_LONG, cause.toString());
       assertTrue(System.nanoTime() - began >= Duration.ofMillis(200).toNanos(), "it blocked first (backpressure)");
+      writer.close(); // the records it holds time out; no producer thread outlives the test
     }
   }
 
