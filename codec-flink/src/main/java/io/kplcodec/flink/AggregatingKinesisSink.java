@@ -18,6 +18,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * KinesisStreamsSink}: {@link #addTo} puts an aggregation step in front of the sink, with the same parallelism and
  * chained to it, so the records go from your operator to the sink without a network hop.
  *
+ * <p><b>Unsafe for KCL consumers across reshards</b> in its default, per-shard mode: use {@link KinesisProducerSink}
+ * unless you cannot. The connector's sink does not say which shard a record landed on, so after a split, aggregates
+ * packed for the parent (until the next shard map refresh, and those already handed to the sink) land on a child
+ * that owns only part of their user records, and nothing sends them again: KCL drops such an aggregate whole,
+ * silently (tens of thousands of 500,000 user records in the module README's measurement). With {@link
+ * Builder#setShardAware(boolean) setShardAware(false)} every aggregate holds one partition key, which no reshard can
+ * split, so no consumer loses anything, at the cost of aggregating only repeated keys (numbers in the README).
+ *
  * <p>Aggregation: per shard, as the KPL does. The shard map comes from ListShards (with the same client properties
  * as the sink) when the job starts and every {@link Builder#setShardMapRefreshInterval refresh interval}. Each
  * aggregate is sent under a partition key whose MD5 lies in its shard's hash key range (the sink cannot send an
@@ -69,7 +77,12 @@ public final class AggregatingKinesisSink<T> {
     this.kinesisSink = kinesisSink;
   }
 
-  /** A builder; stream, client properties, serialization schema and partition key generator are required. */
+  /**
+   * A builder; stream, client properties, serialization schema and partition key generator are required.
+   *
+   * @param <T> the user record type
+   * @return a new builder
+   */
   public static <T> Builder<T> builder() {
     return new Builder<>();
   }
@@ -78,6 +91,7 @@ public final class AggregatingKinesisSink<T> {
    * Wires {@code userRecords} to Kinesis: the aggregation step, then {@code KinesisStreamsSink}, both with the
    * parallelism of {@code userRecords} and chained to it.
    *
+   * @param userRecords the stream of user records
    * @return the sink, to set a uid or name on (the aggregation step has no state of its own)
    */
   public DataStreamSink<KinesisAggregate> addTo(DataStream<T> userRecords) {
@@ -88,6 +102,9 @@ public final class AggregatingKinesisSink<T> {
   /**
    * The aggregation step alone, for wiring it yourself: put its output into {@link #kinesisSink()} with the same
    * parallelism, or into any sink that sends each {@link KinesisAggregate} as one record under its partition key.
+   *
+   * @param userRecords the stream of user records
+   * @return the aggregation step's output: one Kinesis record each
    */
   public SingleOutputStreamOperator<KinesisAggregate> aggregate(DataStream<T> userRecords) {
     ShardMapSource shardMapSource = config.shardAware
@@ -106,12 +123,18 @@ public final class AggregatingKinesisSink<T> {
    * The sink that {@link #addTo} uses: {@code KinesisStreamsSink} with its record size limit set to the aggregates',
    * and a state serializer that stores partition keys correctly (the connector's own cannot restore a checkpoint
    * that holds a non-ASCII partition key; see the README).
+   *
+   * @return the connector's sink, configured for aggregates
    */
   public Sink<KinesisAggregate> kinesisSink() {
     return kinesisSink;
   }
 
-  /** The largest Kinesis record made, data plus partition key, in bytes. */
+  /**
+   * The largest Kinesis record made, data plus partition key, in bytes.
+   *
+   * @return the record size limit
+   */
   public int maxRecordSizeInBytes() {
     return config.maxRecordSizeInBytes;
   }
@@ -146,13 +169,23 @@ public final class AggregatingKinesisSink<T> {
 
     private Builder() {}
 
-    /** The stream to write to, by name (or use {@link #setStreamArn}). */
+    /**
+     * The stream to write to, by name (or use {@link #setStreamArn}).
+     *
+     * @param streamName the stream's name
+     * @return this builder
+     */
     public Builder<T> setStreamName(String streamName) {
       this.streamName = Objects.requireNonNull(streamName, "streamName");
       return this;
     }
 
-    /** The stream to write to, by ARN (or use {@link #setStreamName}). */
+    /**
+     * The stream to write to, by ARN (or use {@link #setStreamName}).
+     *
+     * @param streamArn the stream's ARN
+     * @return this builder
+     */
     public Builder<T> setStreamArn(String streamArn) {
       this.streamArn = Objects.requireNonNull(streamArn, "streamArn");
       return this;
@@ -161,6 +194,9 @@ public final class AggregatingKinesisSink<T> {
     /**
      * The Kinesis client properties ({@code aws.region}, credentials, {@code aws.endpoint}, ...), as for {@code
      * KinesisStreamsSink}: used by the sink and for ListShards.
+     *
+     * @param kinesisClientProperties the properties; copied
+     * @return this builder
      */
     public Builder<T> setKinesisClientProperties(Properties kinesisClientProperties) {
       Properties copy = new Properties();
@@ -169,19 +205,34 @@ public final class AggregatingKinesisSink<T> {
       return this;
     }
 
-    /** Turns a user record into its data bytes. */
+    /**
+     * Turns a user record into its data bytes.
+     *
+     * @param serializationSchema serializes a user record
+     * @return this builder
+     */
     public Builder<T> setSerializationSchema(SerializationSchema<T> serializationSchema) {
       this.serializationSchema = Objects.requireNonNull(serializationSchema, "serializationSchema");
       return this;
     }
 
-    /** Gives a user record's partition key (1 to 256 characters). */
+    /**
+     * Gives a user record's partition key (1 to 256 characters).
+     *
+     * @param partitionKeyGenerator gives each user record's partition key
+     * @return this builder
+     */
     public Builder<T> setPartitionKeyGenerator(PartitionKeyGenerator<T> partitionKeyGenerator) {
       this.partitionKeyGenerator = Objects.requireNonNull(partitionKeyGenerator, "partitionKeyGenerator");
       return this;
     }
 
-    /** Gives a user record's explicit hash key, or null (default: none for any record). */
+    /**
+     * Gives a user record's explicit hash key, or null (default: none for any record).
+     *
+     * @param explicitHashKeyGenerator gives each user record's explicit hash key, or null
+     * @return this builder
+     */
     public Builder<T> setExplicitHashKeyGenerator(ExplicitHashKeyGenerator<T> explicitHashKeyGenerator) {
       this.explicitHashKeyGenerator = Objects.requireNonNull(explicitHashKeyGenerator, "explicitHashKeyGenerator");
       return this;
@@ -191,6 +242,9 @@ public final class AggregatingKinesisSink<T> {
      * The stream's maximum record size, data plus partition key, in bytes: 1,048,576 by default (the Kinesis
      * default), at most 10,485,760. Aggregates are filled up to it, and the sink's own per-record limit is set to
      * it. A user record that cannot fit even alone fails the job, as it would in the plain sink.
+     *
+     * @param maxRecordSizeInBytes 1 to 10,485,760
+     * @return this builder
      */
     public Builder<T> setMaxRecordSizeInBytes(int maxRecordSizeInBytes) {
       if (maxRecordSizeInBytes < 1 || maxRecordSizeInBytes > MAX_RECORD_SIZE) {
@@ -205,21 +259,33 @@ public final class AggregatingKinesisSink<T> {
      * How long a user record may wait in the aggregation step before its aggregate goes to the sink (default
      * 100 ms, the KPL's). The sink then batches on its own terms ({@code setMaxTimeInBufferMS} in {@link
      * #configureSink}).
+     *
+     * @param maxBufferTime positive
+     * @return this builder
      */
     public Builder<T> setMaxBufferTime(Duration maxBufferTime) {
       this.maxBufferTime = positive(maxBufferTime, "maxBufferTime");
       return this;
     }
 
-    /** How often the shard map is listed again (default 60 s). */
+    /**
+     * How often the shard map is listed again (default 60 s).
+     *
+     * @param shardMapRefreshInterval positive
+     * @return this builder
+     */
     public Builder<T> setShardMapRefreshInterval(Duration shardMapRefreshInterval) {
       this.shardMapRefreshInterval = positive(shardMapRefreshInterval, "shardMapRefreshInterval");
       return this;
     }
 
     /**
-     * Whether to aggregate per shard with a shard map from ListShards (default true). With false, ListShards is never
-     * called and each aggregate holds one partition key's user records (see the class comment).
+     * Whether to aggregate per shard with a shard map from ListShards (default true: unsafe for KCL consumers across
+     * reshards, see the class comment). With false, ListShards is never called and each aggregate holds one partition
+     * key's user records, which no reshard can separate.
+     *
+     * @param shardAware whether to aggregate per shard
+     * @return this builder
      */
     public Builder<T> setShardAware(boolean shardAware) {
       this.shardAware = shardAware;
@@ -230,6 +296,9 @@ public final class AggregatingKinesisSink<T> {
      * Sets further options on the {@code KinesisStreamsSink} builder before it is built: batch size and bytes,
      * requests in flight, buffered requests, time in buffer, fail on error. The stream, client properties,
      * serialization, partition keys and record size limit are set here and override what this sets.
+     *
+     * @param sinkOptions called on the {@code KinesisStreamsSink} builder
+     * @return this builder
      */
     public Builder<T> configureSink(Consumer<KinesisStreamsSinkBuilder<KinesisAggregate>> sinkOptions) {
       this.sinkOptions = Objects.requireNonNull(sinkOptions, "sinkOptions");
@@ -239,6 +308,7 @@ public final class AggregatingKinesisSink<T> {
     /**
      * The sink.
      *
+     * @return an immutable sink
      * @throws IllegalStateException if a required setting is missing, or both a stream name and ARN are set
      * @throws IllegalArgumentException if {@code KinesisStreamsSink}'s builder refuses the options
      */

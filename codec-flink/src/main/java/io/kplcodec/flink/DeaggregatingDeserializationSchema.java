@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics, in the group {@code kplDeaggregation}: {@code userRecords}, {@code droppedUserRecords}, {@code
  * corruptAggregatesPassedThrough}.
  *
- * <p>Serializable configuration; each source reader uses its own copy on one thread, as Flink does.
+ * <p>Not thread-safe, and need not be: serializable configuration, of which each source reader uses its own copy on
+ * one thread, as Flink does.
  *
  * @param <T> what your schema produces per user record
  */
@@ -77,12 +78,24 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
     this.shardRanges = builder.hashRangePolicy == HashRangePolicy.KEEP_ALL ? null : builder.shardRanges;
   }
 
-  /** Deaggregates with the defaults (MD5 verified, corrupt aggregates fail the source, no hash-range filter). */
+  /**
+   * Deaggregates with the defaults (MD5 verified, corrupt aggregates fail the source, no hash-range filter).
+   *
+   * @param <T> what your schema produces
+   * @param userRecordSchema your schema, for each user record's data
+   * @return the schema to give {@code KinesisStreamsSource}
+   */
   public static <T> DeaggregatingDeserializationSchema<T> of(DeserializationSchema<T> userRecordSchema) {
     return builder(userRecordSchema).build();
   }
 
-  /** A builder around your schema for the user records' data. */
+  /**
+   * A builder around your schema for the user records' data.
+   *
+   * @param <T> what your schema produces
+   * @param userRecordSchema your schema, for each user record's data
+   * @return a new builder
+   */
   public static <T> Builder<T> builder(DeserializationSchema<T> userRecordSchema) {
     return new Builder<>(userRecordSchema);
   }
@@ -181,6 +194,9 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
     /**
      * Whether a corrupt aggregate goes to your schema whole, counted and logged, as KCL does (true), or fails the
      * source with {@link CorruptAggregateException} (false, the default).
+     *
+     * @param passThrough whether to pass corrupt aggregates through
+     * @return this builder
      */
     public Builder<T> passCorruptAggregatesThrough(boolean passThrough) {
       this.passCorruptAggregatesThrough = passThrough;
@@ -190,6 +206,9 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
     /**
      * What happens to user records outside the hash key range of the shard they were read from (default {@link
      * HashRangePolicy#KEEP_ALL}); any other policy needs {@link #shardRangesFrom}.
+     *
+     * @param policy the hash-range policy
+     * @return this builder
      */
     public Builder<T> hashRangePolicy(HashRangePolicy policy) {
       this.hashRangePolicy = Objects.requireNonNull(policy, "policy");
@@ -199,6 +218,9 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
     /**
      * Lists shard ranges with ListShards, using the same configuration as the {@code KinesisStreamsSource}
      * ({@code aws.region}, credentials, {@code aws.endpoint}, ...).
+     *
+     * @param sourceConfig the source's configuration
+     * @return this builder
      */
     public Builder<T> shardRangesFrom(Configuration sourceConfig) {
       Properties properties = new Properties();
@@ -216,6 +238,7 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
     /**
      * The schema.
      *
+     * @return an immutable schema
      * @throws IllegalStateException if a filtering hash-range policy has no shard ranges to filter by
      */
     public DeaggregatingDeserializationSchema<T> build() {

@@ -33,17 +33,29 @@ public final class KinesisAggregate {
     this.data = Objects.requireNonNull(data, "data");
   }
 
-  /** The partition key to put the record with; its MD5 lies in the hash key range of the record's shard. */
+  /**
+   * The partition key to put the record with; its MD5 lies in the hash key range of the record's shard.
+   *
+   * @return the partition key
+   */
   public String partitionKey() {
     return partitionKey;
   }
 
-  /** The record's bytes (the array itself: do not modify it). */
+  /**
+   * The record's bytes (the array itself: do not modify it).
+   *
+   * @return the record's data
+   */
   public byte[] data() {
     return data;
   }
 
-  /** The type information that makes Flink use {@link Serializer}. */
+  /**
+   * The type information that makes Flink use {@link Serializer}.
+   *
+   * @return the type information
+   */
   public static TypeInformation<KinesisAggregate> typeInformation() {
     return TypeInfo.INSTANCE;
   }

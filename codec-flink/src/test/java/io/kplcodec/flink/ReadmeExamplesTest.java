@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.Deaggregator.HashRangePolicy;
+import io.kplcodec.aws.KinesisProducer.MisroutePolicy;
 import io.kplcodec.local.LocalKinesis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,8 +83,9 @@ class ReadmeExamplesTest {
       sent.add(new Order("customer-" + (i % 40), i));
     }
 
-    write(sent, Kinesalite.streamArn(STREAM), Kinesalite.clientProperties(proxy.port()));
-    assertTrue(proxy.putRecordsEntries() < 10, "2,000 orders in a few aggregates: " + proxy.putRecordsEntries());
+    writeWithTheProducer(sent.subList(0, 1_000), STREAM, Kinesalite.clientProperties(proxy.port()));
+    write(sent.subList(1_000, 2_000), Kinesalite.streamArn(STREAM), Kinesalite.clientProperties(proxy.port()));
+    assertTrue(proxy.putRecordsEntries() < 20, "2,000 orders in a few aggregates: " + proxy.putRecordsEntries());
 
     JobClient reading = read(Kinesalite.streamArn(STREAM), Kinesalite.sourceConfig(proxy.port()));
     try {
@@ -95,6 +97,22 @@ class ReadmeExamplesTest {
       reading.cancel().get(30, TimeUnit.SECONDS);
     }
     assertEquals(sent.stream().map(Order::toJson).collect(Collectors.toSet()), READ);
+  }
+
+  private static void writeWithTheProducer(List<Order> sent, String streamName, Properties kinesisProperties)
+      throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    DataStream<Order> orders = env.fromData(sent);
+    // README:producer-sink start
+    KinesisProducerSink<Order> sink = KinesisProducerSink.<Order>builder()
+        .setStreamName(streamName)
+        .setKinesisClientProperties(kinesisProperties) // aws.region, credentials...: as for KinesisStreamsSink
+        .setSerializationSchema(order -> order.toJson().getBytes(StandardCharsets.UTF_8))
+        .setPartitionKeyGenerator(order -> order.customer)
+        .build();
+    orders.sinkTo(sink).uid("orders-to-kinesis"); // one KinesisProducer per parallel writer
+    env.execute("orders to kinesis");
+    // README:producer-sink end
   }
 
   private static void write(List<Order> sent, String streamArn, Properties kinesisProperties) throws Exception {
@@ -150,6 +168,27 @@ class ReadmeExamplesTest {
   }
 
   @Test
+  void producerSinkOptions() {
+    Properties kinesisProperties = new Properties();
+    kinesisProperties.setProperty("aws.region", "eu-west-1");
+    // README:producer-sink-options start
+    KinesisProducerSink<Order> sink = KinesisProducerSink.<Order>builder()
+        .setStreamName("orders")
+        .setKinesisClientProperties(kinesisProperties) // or setKinesisClientFactory(() -> yourClient())
+        .setSerializationSchema(order -> order.toJson().getBytes(StandardCharsets.UTF_8))
+        .setPartitionKeyGenerator(order -> order.customer)
+        .setMaxRecordSizeInBytes(1024 * 1024) // the stream's limit (data + partition key)
+        .setMaxBufferTime(Duration.ofMillis(100)) // longest a user record waits for its aggregate to fill
+        .configureProducer(producer -> producer
+            .maxBufferedBytes(64L * 1024 * 1024) // a write blocks (backpressure) while the writer holds this much
+            .recordTimeout(Duration.ofSeconds(30)) // a user record not put by then fails the job, which restores
+            .misroutePolicy(MisroutePolicy.RESEND_WHOLE_AGGREGATE)) // the default: KCL loses nothing on reshards
+        .build();
+    // README:producer-sink-options end
+    assertTrue(sink.toString().contains("orders"));
+  }
+
+  @Test
   void sinkOptions() {
     Properties kinesisProperties = new Properties();
     kinesisProperties.setProperty("aws.region", "eu-west-1");
@@ -185,14 +224,15 @@ class ReadmeExamplesTest {
         }
       }
     }
-    assertEquals(List.of("sink", "source", "source-options", "sink-options"), found);
+    assertEquals(List.of("producer-sink", "sink", "source", "source-options", "producer-sink-options",
+        "sink-options"), found);
   }
 
   @Test
   void theProposedRootReadmeSectionHasTheWiringSnippetsVerbatim() throws IOException {
     String section = Files.readString(ROOT_SECTION);
     String test = Files.readString(Path.of("src/test/java/io/kplcodec/flink/ReadmeExamplesTest.java"));
-    for (String name : List.of("sink", "source")) {
+    for (String name : List.of("producer-sink", "source")) {
       Matcher snippet = Pattern.compile("// README:" + name + " start\n(.*?)\n\\s*// README:" + name + " end",
           Pattern.DOTALL).matcher(test);
       assertTrue(snippet.find(), name);
