@@ -10,10 +10,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -616,13 +619,44 @@ public final class KinesisProducer implements AutoCloseable {
     });
     flush(false);
     lock.shutdown();
+    unregisterMBean();
+  }
+
+  private void unregisterMBean() {
     if (mbeanName != null) {
       try {
         ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbeanName);
       } catch (JMException e) {
-        // Unregistered by someone else already: nothing left to do.
+        // Unregistered already (closed twice, or by someone else): nothing left to do.
       }
     }
+  }
+
+  /**
+   * Stops the producer at once, as the KPL's {@code destroy()}: refuses further records, fails every record not put
+   * yet with {@link KinesisProducerException.Reason#ABORTED} (those in a call still in flight, or landed on a shard
+   * not listed yet, say they may have been stored), sends nothing more and stops the producer's thread without
+   * waiting for answers. For a task that failed and must not send what it still holds (it is replayed elsewhere):
+   * {@link #close()} puts everything first. Every future is complete when this returns. Does not close the client.
+   * Calling {@link #close()} or this again afterwards does nothing more.
+   *
+   * @throws IllegalStateException if called from a callback on the producer's thread
+   */
+  public void abort() {
+    refuseOnProducerThread("abort()");
+    admission.close();
+    lock.run(() -> {
+      closed = true;
+      Set<PendingRecord> uncertain = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (StreamPipeline pipeline : streams.values()) {
+        pipeline.aggregation().stop();
+        pipeline.sender().collectInFlight(uncertain);
+        pipeline.reshards().collectLanded(uncertain);
+      }
+      outcomes.abortAll(uncertain);
+      lock.stopNow();
+    });
+    unregisterMBean();
   }
 
   private void refuseOnProducerThread(String method) {

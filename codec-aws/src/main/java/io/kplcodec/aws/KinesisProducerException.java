@@ -37,7 +37,12 @@ public final class KinesisProducerException extends RuntimeException {
      * The service throttled it (the shard's or the account's rate) and {@code failIfThrottled} is set, so it was not
      * retried; not in the stream.
      */
-    THROTTLED
+    THROTTLED,
+    /**
+     * The producer was aborted ({@link KinesisProducer#abort()}) before the record was put; {@link
+     * #mayHaveBeenStored()} says whether an attempt may have stored it (a call still in flight, say).
+     */
+    ABORTED
   }
 
   /** What kind of failure; never null. */

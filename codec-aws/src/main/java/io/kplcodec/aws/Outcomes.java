@@ -114,6 +114,22 @@ final class Outcomes {
     outgoing.release(admission);
   }
 
+  /**
+   * Fails every record not completed yet, as the producer is aborted: those whose last attempt is in flight may have
+   * been stored.
+   */
+  void abortAll(Set<PendingRecord> inFlight) {
+    for (PendingRecord pending : List.copyOf(outstanding)) {
+      if (inFlight.contains(pending)) {
+        pending.attemptInFlight();
+      }
+      pending.metrics.userRecordFailed(KinesisProducerException.Reason.ABORTED, pending.attempts);
+      done(pending, false);
+      lock.defer(pending.fail(KinesisProducerException.Reason.ABORTED, "The producer was aborted before it was put",
+          null));
+    }
+  }
+
   Duration recordTimeout() {
     return recordTimeout;
   }

@@ -88,6 +88,11 @@ final class PendingRecord {
     return () -> future.complete(result);
   }
 
+  /** A call carrying it is in flight, or was sent and never answered: what it did is unknown. */
+  void attemptInFlight() {
+    mayHaveBeenStored = true;
+  }
+
   /** Fails it for a reason other than its timeout, with every attempt's error. */
   Runnable fail(KinesisProducerException.Reason reason, String message, Throwable cause) {
     KinesisProducerException failure = new KinesisProducerException(reason, message + storedNote(), cause,

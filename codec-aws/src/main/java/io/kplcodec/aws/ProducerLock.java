@@ -30,6 +30,8 @@ final class ProducerLock {
   /** The scheduler's thread: it handles answers, so it must never wait for them. */
   private volatile Thread thread;
   private Runnable afterStep = () -> { };
+  /** After {@link #stopNow}: steps still due (timers, answers) are dropped. */
+  private volatile boolean stopped;
 
   ProducerLock(String threadName) {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -58,7 +60,9 @@ final class ProducerLock {
     lock.lock();
     try {
       T result = step.get();
-      afterStep.run();
+      if (!stopped) {
+        afterStep.run(); // never a new call once stopped
+      }
       return result;
     } finally {
       unlockAndRunDeferred();
@@ -82,12 +86,25 @@ final class ProducerLock {
 
   /** Runs a step on the producer's thread after a delay. */
   ScheduledFuture<?> later(long delayNanos, Runnable step) {
-    return scheduler.schedule(() -> run(step), delayNanos, TimeUnit.NANOSECONDS);
+    return scheduler.schedule(() -> runUnlessStopped(step), delayNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Runs a step on the producer's thread when {@code future} completes, with its result or error. */
   <T> void whenComplete(CompletableFuture<T> future, BiConsumer<T, Throwable> step) {
-    future.whenCompleteAsync((result, error) -> run(() -> step.accept(result, error)), scheduler);
+    future.whenCompleteAsync((result, error) -> runUnlessStopped(() -> step.accept(result, error)), scheduler);
+  }
+
+  /** A step of the producer's own (a timer, an answer): dropped once stopped, as what it would do is void. */
+  private void runUnlessStopped(Runnable step) {
+    lock.lock();
+    try {
+      if (!stopped) {
+        step.run();
+        afterStep.run();
+      }
+    } finally {
+      unlockAndRunDeferred();
+    }
   }
 
   boolean onProducerThread() {
@@ -96,6 +113,12 @@ final class ProducerLock {
 
   void shutdown() {
     scheduler.shutdown();
+  }
+
+  /** Drops every step still due and stops the thread at once. Under the lock, so no step runs after it. */
+  void stopNow() {
+    stopped = true;
+    scheduler.shutdownNow();
   }
 
   private void unlockAndRunDeferred() {

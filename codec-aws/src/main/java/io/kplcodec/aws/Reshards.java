@@ -81,6 +81,13 @@ final class Reshards {
     refresh();
   }
 
+  /** Adds the user records of entries that landed on a shard not listed yet: they are in the stream. */
+  void collectLanded(java.util.Set<PendingRecord> into) {
+    for (Misrouted misrouted : awaitingShardMap) {
+      into.addAll(java.util.Arrays.asList(misrouted.outgoing.users));
+    }
+  }
+
   /** Completes the user records the landing shard owns and sends the others again (see the misroute policy). */
   private void resolve(Outgoing outgoing, String shardId, String sequenceNumber, HashKeyRange range) {
     PendingRecord[] users = outgoing.users;

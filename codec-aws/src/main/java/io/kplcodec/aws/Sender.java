@@ -4,6 +4,7 @@ import io.kplcodec.KinesisRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
@@ -46,6 +47,8 @@ final class Sender {
   private final Reshards reshards;
   private final ShardRateLimiter limiter;
   private final boolean failIfThrottled;
+  /** This stream's calls in flight (identity). */
+  private final Set<SendQueue.Batch> calls = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   /** A look at the send queue when the rate limit lets a held-back record go; null if none is due. */
   private ScheduledFuture<?> rateWakeUp;
 
@@ -129,6 +132,7 @@ final class Sender {
         .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();
     inFlight.started(batch.size());
+    calls.add(batch);
     long sentNanos = now;
     putRecordsRequests++;
     // Perf: the SDK marshals (base64, up to megabytes) on the calling thread: call it once the lock is released.
@@ -145,6 +149,7 @@ final class Sender {
 
   private void answered(SendQueue.Batch batch, long sentNanos, PutRecordsResponse response, Throwable error) {
     inFlight.answered(batch.size());
+    calls.remove(batch);
     sendQueue.release(batch.shards());
     StreamMetrics metrics = batch.entries().get(0).users[0].metrics; // every user record of a call: one stream
     if (error != null) {
@@ -187,6 +192,15 @@ final class Sender {
     }
     if (!retry.isEmpty()) {
       retries.later(retry);
+    }
+  }
+
+  /** Adds the user records of every call in flight: what those calls did is unknown until they are answered. */
+  void collectInFlight(Set<PendingRecord> into) {
+    for (SendQueue.Batch batch : calls) {
+      for (Outgoing outgoing : batch.entries()) {
+        into.addAll(java.util.Arrays.asList(outgoing.users));
+      }
     }
   }
 

@@ -346,4 +346,26 @@ class ProducerOutcomesTest {
         + "would take it over 2,000), and the big one: " + producer.counters());
     producer.close();
   }
+
+  @Test
+  void abortFailsEveryRecordAtOnceSayingWhichMayHaveBeenStoredAndSendsNothingMore() throws Exception {
+    KinesisProducer producer = producer().build();
+    CompletableFuture<PutResult> inFlight = add(producer, FakeKinesis.LOW_KEY, 10);
+    FakeKinesis.Call call = kinesis.nextCall(); // not answered yet
+    CompletableFuture<PutResult> waiting = add(producer, FakeKinesis.LOW_KEY, 10); // its shard has a call in flight
+    producer.abort();
+    KinesisProducerException first = failure(inFlight);
+    assertEquals(Reason.ABORTED, first.reason());
+    assertTrue(first.mayHaveBeenStored(), "its call is in flight: " + first.getMessage());
+    KinesisProducerException second = failure(waiting);
+    assertEquals(Reason.ABORTED, second.reason());
+    assertFalse(second.mayHaveBeenStored(), "never sent: " + second.getMessage());
+    call.succeed(); // the answer comes too late to change anything
+    assertNull(kinesis.pollCall(200), "nothing is sent after abort");
+    assertThrows(IllegalStateException.class, () -> add(producer, FakeKinesis.LOW_KEY, 10));
+    assertEquals(0, producer.outstandingRecords());
+    assertEquals(2, producer.counters().userRecordsFailed());
+    producer.close(); // does nothing more
+    producer.abort();
+  }
 }
