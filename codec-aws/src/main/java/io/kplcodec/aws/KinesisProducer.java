@@ -68,12 +68,13 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  *
  * <p>Its parts, package-private, each with one job and its own tests, follow a record through: {@link Admission}
  * (where it waits to be accepted: backpressure), {@link ShardAggregation} (where it waits for its aggregate to fill),
- * {@link SendQueue} (where its Kinesis record waits for a PutRecords call), {@link Sender} (the call and its
- * answer, within {@link InFlightCalls} and a {@link ShardRateLimiter}), {@link Retries} (where it is retried, after the backoff {@link RetryPolicy} chooses), {@link Reshards}
- * (where it goes again after landing on the wrong shard, and the shard map refresh) and {@link Outcomes} (where its
- * future completes). Each stream has its own aggregation, send queue, rate limiter, sender, retries and reshards;
- * admission, outcomes and the calls in flight are shared. They share one {@link ProducerLock}, which says why there
- * is one. This class is the public face: it wires them and holds the settings.
+ * {@link SendQueue} (where its Kinesis record waits for a PutRecords call), {@link Sender} (the call and its answer,
+ * within {@link InFlightCalls} and a {@link ShardRateLimiter}), {@link Retries} (where it is retried, after the
+ * backoff {@link RetryPolicy} chooses), {@link Reshards} (where it goes again after landing on the wrong shard, and
+ * the shard map refresh) and {@link Outcomes} (where its future completes). Each stream has its own aggregation,
+ * send queue, rate limiter, sender, retries and reshards; admission, outcomes and the calls in flight are shared.
+ * They share one {@link ProducerLock}, which says why there is one. This class is the public face: it wires them and
+ * holds the settings.
  *
  * <p>Thread-safe: any number of threads may add. {@link #flush()} and {@link #close()} wait for every record added
  * before them. Futures complete on the producer's own thread or the caller's, never under its lock. A callback
@@ -277,7 +278,8 @@ public final class KinesisProducer implements AutoCloseable {
         outcomes, lock, clock, retryPolicy.maxBackoffNanos());
     Sender sender = new Sender(b.client, stream, b.maxEntriesPerRequest, b.maxRequestSize, inFlight,
         b.requestTimeout, limiter, b.failIfThrottled, sendQueue, outcomes, retries, reshards, lock, clock);
-    StreamMetrics metrics = b.metrics == null ? StreamMetrics.NONE : new StreamMetrics(stream, b.metrics, metricsFailures);
+    StreamMetrics metrics =
+        b.metrics == null ? StreamMetrics.NONE : new StreamMetrics(stream, b.metrics, metricsFailures);
     return new StreamPipeline(aggregation, retries, reshards, sender, metrics);
   }
 
@@ -309,7 +311,8 @@ public final class KinesisProducer implements AutoCloseable {
    * A builder for a producer putting into {@code streamName} with {@code client} (which stays the caller's).
    *
    * @param client the client for ListShards and PutRecords; the producer never closes it
-   * @param streamName the name of the stream to put into
+   * @param streamName the name of the stream to put into, or its ARN ({@code
+   *     arn:aws:kinesis:<region>:<account>:stream/<name>}, sent as {@code StreamARN})
    * @return a builder with the defaults
    * @throws NullPointerException if {@code client} or {@code streamName} is null
    */
@@ -382,7 +385,7 @@ public final class KinesisProducer implements AutoCloseable {
    * handling; the buffer limit, the calls in flight and the producer's thread are shared. The first record for a
    * stream lists its shards (ListShards, on the calling thread, as {@link Builder#build()} does).
    *
-   * @param stream the stream's name
+   * @param stream the stream's name, or its ARN
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a decimal in 0..2^128-1 in any form the KPL accepts, or null to route by the partition
    *     key's MD5
@@ -403,7 +406,7 @@ public final class KinesisProducer implements AutoCloseable {
   /**
    * As {@link #add(String, String, String, ByteBuffer)}, for a byte array.
    *
-   * @param stream the stream's name
+   * @param stream the stream's name, or its ARN
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a hash key as for {@link #add(String, String, ByteBuffer)}, or null
    * @param data the user record's data; copied
@@ -422,7 +425,7 @@ public final class KinesisProducer implements AutoCloseable {
    * As {@link #tryAdd(String, String, ByteBuffer)}, to a stream other than the builder's (see {@link #add(String,
    * String, String, ByteBuffer)}): never waits for room, though the first record for a stream lists its shards.
    *
-   * @param stream the stream's name
+   * @param stream the stream's name, or its ARN
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a hash key as for {@link #add(String, String, ByteBuffer)}, or null
    * @param data the user record's data, from position to limit; copied
@@ -727,7 +730,7 @@ public final class KinesisProducer implements AutoCloseable {
   /**
    * The shard map the producer aggregates with now for one of its streams.
    *
-   * @param stream the stream's name
+   * @param stream the stream's name, or its ARN
    * @return the open shards of its last ListShards; immutable
    * @throws IllegalArgumentException if no record was added to that stream yet (nor is it the builder's)
    */

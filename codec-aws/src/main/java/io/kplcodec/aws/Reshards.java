@@ -221,7 +221,14 @@ final class Reshards {
 
   /** Every shard of the stream, closed ones included, over as many ListShards pages as it takes. */
   static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, String streamName) {
-    return listShards(client, ListShardsRequest.builder().streamName(streamName).build(), new ArrayList<>());
+    ListShardsRequest.Builder named = ListShardsRequest.builder();
+    return listShards(client, (isArn(streamName) ? named.streamARN(streamName) : named.streamName(streamName)).build(),
+        new ArrayList<>());
+  }
+
+  /** A stream given by its ARN ({@code arn:aws:kinesis:...:stream/name}) rather than its name. */
+  static boolean isArn(String stream) {
+    return stream.startsWith("arn:");
   }
 
   private static CompletableFuture<List<Shard>> listShards(KinesisAsyncClient client, ListShardsRequest request,

@@ -126,8 +126,9 @@ final class Sender {
         aggregatesSent++;
       }
     }
-    PutRecordsRequest request = PutRecordsRequest.builder()
-        .streamName(streamName)
+    PutRecordsRequest.Builder named = PutRecordsRequest.builder();
+    PutRecordsRequest request =
+        (Reshards.isArn(streamName) ? named.streamARN(streamName) : named.streamName(streamName))
         .records(entries)
         .overrideConfiguration(c -> c.apiCallTimeout(requestTimeout).addPlugin(NO_SDK_RETRIES))
         .build();

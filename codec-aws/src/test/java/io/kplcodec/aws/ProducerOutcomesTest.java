@@ -368,4 +368,20 @@ class ProducerOutcomesTest {
     producer.close(); // does nothing more
     producer.abort();
   }
+
+  @Test
+  void aStreamGivenByItsArnIsSentAsStreamArn() throws Exception {
+    String arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    KinesisProducer producer = KinesisProducer.builder(kinesis, arn).clock(now::get)
+        .maxBufferedTime(Duration.ofMillis(1)).build();
+    assertEquals(arn, kinesis.listShardsRequests.get(0).streamARN());
+    assertNull(kinesis.listShardsRequests.get(0).streamName());
+    CompletableFuture<PutResult> future = add(producer, FakeKinesis.LOW_KEY, 10);
+    FakeKinesis.Call call = kinesis.nextCall();
+    assertEquals(arn, call.request().streamARN());
+    assertNull(call.request().streamName());
+    call.succeed();
+    future.get(5, TimeUnit.SECONDS);
+    producer.close();
+  }
 }
