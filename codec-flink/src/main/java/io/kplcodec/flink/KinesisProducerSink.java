@@ -181,6 +181,22 @@ public final class KinesisProducerSink<T> implements Sink<T> {
     }
 
     /**
+     * The stream to write to, by its ARN, as the connector's sink takes it (this or {@link #setStreamName} is
+     * required); sent as {@code StreamARN}.
+     *
+     * @param streamArn {@code arn:aws:kinesis:<region>:<account>:stream/<name>}
+     * @return this builder
+     * @throws IllegalArgumentException if it is not an ARN
+     */
+    public Builder<T> setStreamArn(String streamArn) {
+      if (!Objects.requireNonNull(streamArn, "streamArn").startsWith("arn:")) {
+        throw new IllegalArgumentException("Not a stream ARN: " + streamArn);
+      }
+      this.streamName = streamArn;
+      return this;
+    }
+
+    /**
      * The client from the connector's client properties (see {@link KinesisClientFactory#fromProperties}); this or
      * {@link #setKinesisClientFactory} is required.
      *
@@ -286,7 +302,7 @@ public final class KinesisProducerSink<T> implements Sink<T> {
      * @throws IllegalStateException if a required setting is missing
      */
     public KinesisProducerSink<T> build() {
-      require(streamName, "setStreamName");
+      require(streamName, "setStreamName or setStreamArn");
       require(clientFactory, "setKinesisClientProperties or setKinesisClientFactory");
       require(serializationSchema, "setSerializationSchema");
       require(partitionKeys, "setPartitionKeyGenerator");

@@ -55,6 +55,8 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
   private long failed;
   private long failedReported;
   private boolean closed;
+  /** Whether the input ended and everything was put: only then does close put what it holds (nothing, then). */
+  private boolean inputEnded;
 
   /**
    * @param client closed with the writer, after the producer; null if the caller owns it
@@ -156,6 +158,7 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     }
     reportCounts();
     rethrowFailure();
+    inputEnded |= endOfInput;
   }
 
   /** User records handed to the producer whose futures have not completed. */
@@ -193,7 +196,12 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
         + cause.getMessage(), cause);
   }
 
-  /** Closes the producer (it puts what it holds first, waiting at most the record timeout), then the client. */
+  /**
+   * Closes the producer, then the client. After the end of the input everything was put already; otherwise (a
+   * failure, a cancel) the producer is aborted: what it holds and has not put is dropped at once, as the restored job
+   * writes it again from its last checkpoint, so a failure neither waits for an outage nor adds duplicates beyond the
+   * calls in flight.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -201,7 +209,11 @@ final class KinesisProducerSinkWriter<T> implements SinkWriter<T> {
     }
     closed = true;
     try {
-      producer.close();
+      if (inputEnded) {
+        producer.close();
+      } else {
+        producer.abort();
+      }
       reportCounts();
       LOG.info("Kinesis writer closed: {}", producer);
     } finally {

@@ -89,15 +89,24 @@ class KinesisProducerSinkWriterTest {
   }
 
   @Test
-  void closingPutsWhatTheWriterHolds() throws Exception {
+  void closingBeforeTheEndOfInputDropsWhatTheWriterHoldsTheReplayWritesIt() throws Exception {
     String stream = newStream(1);
-    KinesisProducerSinkWriter<String> writer =
+    KinesisProducerSinkWriter<String> failed =
         sink(stream, kinesalite.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
     for (int i = 0; i < 100; i++) {
-      writer.write("order-" + i, null);
+      failed.write("order-" + i, null);
     }
-    writer.close();
-    assertEquals(100, userRecords(stream).size(), "close puts everything before it returns");
+    failed.close(); // a failure or a cancel: the producer is aborted, nothing it held is sent
+    assertEquals(0, userRecords(stream).size(), "nothing sent after the close of a task that did not finish");
+
+    KinesisProducerSinkWriter<String> finished =
+        sink(stream, kinesalite.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
+    for (int i = 0; i < 100; i++) {
+      finished.write("order-" + i, null);
+    }
+    finished.flush(true); // the end of the input
+    finished.close();
+    assertEquals(100, userRecords(stream).size(), "everything put at the end of the input");
   }
 
   @Test
@@ -220,6 +229,10 @@ class KinesisProducerSinkWriterTest {
     http3.setProperty("aws.http.protocol.version", "HTTP3");
     assertThrows(IllegalArgumentException.class, () -> KinesisClientFactory.fromProperties(http3));
     assertThrows(IllegalStateException.class, () -> KinesisProducerSink.<String>builder().setStreamName("s").build());
+    assertThrows(IllegalArgumentException.class, () -> KinesisProducerSink.<String>builder().setStreamArn("orders"));
+    IllegalStateException noStream = assertThrows(IllegalStateException.class,
+        () -> KinesisProducerSink.<String>builder().build());
+    assertEquals("KinesisProducerSink needs setStreamName or setStreamArn", noStream.getMessage());
   }
 
   private static KinesisProducerSink<String> sink(String stream, int port, Duration maxBufferTime,

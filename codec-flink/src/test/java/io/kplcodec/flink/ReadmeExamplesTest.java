@@ -105,7 +105,7 @@ class ReadmeExamplesTest {
     DataStream<Order> orders = env.fromData(sent);
     // README:producer-sink start
     KinesisProducerSink<Order> sink = KinesisProducerSink.<Order>builder()
-        .setStreamName(streamName)
+        .setStreamName(streamName) // or setStreamArn(streamArn), sent as StreamARN
         .setKinesisClientProperties(kinesisProperties) // aws.region, credentials...: as for KinesisStreamsSink
         .setSerializationSchema(order -> order.toJson().getBytes(StandardCharsets.UTF_8))
         .setPartitionKeyGenerator(order -> order.customer)
