@@ -20,7 +20,7 @@ final class InFlightCalls {
     return calls >= maxCalls;
   }
 
-  /** Bytes the next call may carry beyond its first record. */
+  /** Bytes the next call may carry, its first record included; unlimited when no call is in flight. */
   long room() {
     return calls == 0 ? Long.MAX_VALUE : maxBytes - bytes;
   }

@@ -27,10 +27,6 @@ final class Outcomes {
   long failed;
   long failedMayHaveBeenStored;
 
-  Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout) { // TEMP-COMPAT
-    this(admission, lock, recordTimeout, System::nanoTime);
-  }
-
   Outcomes(Admission admission, ProducerLock lock, Duration recordTimeout, LongSupplier clock) {
     this.clock = clock;
     this.admission = admission;
@@ -82,10 +78,6 @@ final class Outcomes {
     if (skip == null) {
       outgoing.release(admission);
     }
-  }
-
-  void fail(Outgoing outgoing, String message, Throwable cause) { // TEMP-COMPAT
-    fail(outgoing, KinesisProducerException.Reason.NOT_RETRYABLE, message, cause);
   }
 
   /** Fails every user record of an entry for good (not retried), with every attempt's error. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ import java.util.function.Supplier;
  * <p>Thread-safe.
  */
 final class ProducerLock {
+  private static final System.Logger LOG = System.getLogger(ProducerLock.class.getName());
+
   private final ReentrantLock lock = new ReentrantLock();
   /** Futures to complete and calls to make once the lock is released, in order. Guarded by lock. */
   private final List<Runnable> deferred = new ArrayList<>();
@@ -84,9 +87,13 @@ final class ProducerLock {
     deferred.add(step);
   }
 
-  /** Runs a step on the producer's thread after a delay. */
+  /** Runs a step on the producer's thread after a delay; null, and never, once the producer is closed. */
   ScheduledFuture<?> later(long delayNanos, Runnable step) {
-    return scheduler.schedule(() -> runUnlessStopped(step), delayNanos, TimeUnit.NANOSECONDS);
+    try {
+      return scheduler.schedule(() -> runUnlessStopped(step), delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      return null; // a timer set while closing: every record is complete by then, so it has nothing to do
+    }
   }
 
   /** Runs a step on the producer's thread when {@code future} completes, with its result or error. */
@@ -94,12 +101,20 @@ final class ProducerLock {
     future.whenCompleteAsync((result, error) -> runUnlessStopped(() -> step.accept(result, error)), scheduler);
   }
 
-  /** A step of the producer's own (a timer, an answer): dropped once stopped, as what it would do is void. */
+  /**
+   * A step of the producer's own (a timer, an answer): dropped once stopped, as what it would do is void. Nothing
+   * catches what it throws on the producer's thread, so a bug there is logged, loudly, and what can go is still sent.
+   */
   private void runUnlessStopped(Runnable step) {
     lock.lock();
     try {
       if (!stopped) {
-        step.run();
+        try {
+          step.run();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "kpl-codec producer: a step failed, which is a bug; records it was "
+              + "handling may never complete", e);
+        }
         afterStep.run();
       }
     } finally {
@@ -129,8 +144,20 @@ final class ProducerLock {
     }
     lock.unlock();
     if (toRun != null) {
+      RuntimeException first = null;
       for (Runnable step : toRun) {
-        step.run();
+        try {
+          step.run(); // each: one failing must not keep the others' futures from completing
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      if (first != null) {
+        throw first;
       }
     }
   }

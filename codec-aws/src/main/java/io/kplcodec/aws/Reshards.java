@@ -46,13 +46,6 @@ final class Reshards {
 
   private record Misrouted(Outgoing outgoing, String shardId, String sequenceNumber) {}
 
-  Reshards(KinesisAsyncClient client, String streamName, List<Shard> shards, // TEMP-COMPAT
-      KinesisProducer.MisroutePolicy misroutePolicy, ShardAggregation aggregation, SendQueue sendQueue,
-      Outcomes outcomes, ProducerLock lock, LongSupplier clock, long refreshRetryNanos) {
-    this(client, streamName, shards, misroutePolicy, aggregation, sendQueue,
-        new ShardRateLimiter(1_000_000, System::nanoTime), outcomes, lock, clock, refreshRetryNanos);
-  }
-
   Reshards(KinesisAsyncClient client, String streamName, List<Shard> shards,
       KinesisProducer.MisroutePolicy misroutePolicy, ShardAggregation aggregation, SendQueue sendQueue,
       ShardRateLimiter limiter, Outcomes outcomes, ProducerLock lock, LongSupplier clock, long refreshRetryNanos) {
@@ -129,7 +122,8 @@ final class Reshards {
       return;
     }
     refreshing = true;
-    lock.whenComplete(listShards(client, streamName), this::onShardList);
+    // The SDK call once the lock is released, as the Sender's.
+    lock.defer(() -> lock.whenComplete(listShards(client, streamName), this::onShardList));
   }
 
   private void onShardList(List<Shard> shards, Throwable error) {

@@ -52,13 +52,9 @@ final class SendQueue {
    * Takes the next call's records, oldest first, skipping shards that are held or waiting, and holds their shards; null
    * if none can go now.
    *
-   * @param room bytes the call may have at most beyond its first record (what requests in flight leave)
+   * @param room bytes the call may have at most, its first record included (what requests in flight leave)
    * @param limiter the per-shard rate limit: a shard it holds back sends nothing more in this call, to keep order
    */
-  Batch next(int maxEntries, long maxRequestSize, long room) { // TEMP-COMPAT
-    return next(maxEntries, maxRequestSize, room, new ShardRateLimiter(1_000_000, System::nanoTime));
-  }
-
   Batch next(int maxEntries, long maxRequestSize, long room, ShardRateLimiter limiter) {
     List<Outgoing> batch = new ArrayList<>();
     List<String> shards = new ArrayList<>();

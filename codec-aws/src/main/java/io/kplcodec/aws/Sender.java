@@ -63,14 +63,6 @@ final class Sender {
    * @param failIfThrottled fail records the service throttles instead of retrying them (the KPL's {@code
    *     FailIfThrottled})
    */
-  Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize, // TEMP-COMPAT
-      int maxInFlightRequests, long maxInFlightBytes, Duration requestTimeout, SendQueue sendQueue,
-      Outcomes outcomes, Retries retries, Reshards reshards, ProducerLock lock, LongSupplier clock) {
-    this(client, streamName, maxEntriesPerRequest, maxRequestSize,
-        new InFlightCalls(maxInFlightRequests, maxInFlightBytes), requestTimeout, new ShardRateLimiter(1_000_000, System::nanoTime), false, sendQueue, outcomes, retries,
-        reshards, lock, clock);
-  }
-
   Sender(KinesisAsyncClient client, String streamName, int maxEntriesPerRequest, long maxRequestSize,
       InFlightCalls inFlight, Duration requestTimeout, ShardRateLimiter limiter,
       boolean failIfThrottled, SendQueue sendQueue,
@@ -151,7 +143,16 @@ final class Sender {
   private void answered(SendQueue.Batch batch, long sentNanos, PutRecordsResponse response, Throwable error) {
     inFlight.answered(batch.size());
     calls.remove(batch);
-    sendQueue.release(batch.shards());
+    try {
+      readAnswer(batch, sentNanos, response, error);
+    } finally {
+      // Only now: a retry holds its shards again first, so that no later record of them (nor of the shards that
+      // wait for a gone one to drain) can go during the backoff.
+      sendQueue.release(batch.shards());
+    }
+  }
+
+  private void readAnswer(SendQueue.Batch batch, long sentNanos, PutRecordsResponse response, Throwable error) {
     StreamMetrics metrics = batch.entries().get(0).users[0].metrics; // every user record of a call: one stream
     if (error != null) {
       Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

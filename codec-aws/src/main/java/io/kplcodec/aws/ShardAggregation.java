@@ -35,12 +35,6 @@ final class ShardAggregation {
   /** After close: no timer (the producer's thread is stopping); flushes still complete everything. */
   private boolean stopped;
 
-  ShardAggregation(ShardMap shardMap, int maxRecordSize, long maxBufferedBytes, long maxBufferedTimeNanos, // TEMP-COMPAT
-      Admission admission, SendQueue sendQueue, ProducerLock lock) {
-    this(shardMap, maxRecordSize, maxRecordSize, Integer.MAX_VALUE, maxBufferedBytes, maxBufferedTimeNanos, admission,
-        sendQueue, lock);
-  }
-
   ShardAggregation(ShardMap shardMap, int maxRecordSize, int maxAggregateSize, int maxUserRecordsPerAggregate,
       long maxBufferedBytes, long maxBufferedTimeNanos, Admission admission, SendQueue sendQueue, ProducerLock lock) {
     this.aggregator = Aggregator.builder()

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kplcodec.HashKeyRange;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.local.testing.KinesaliteExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -35,8 +37,8 @@ class ProducerRateLimitTest {
   private static final int RECORDS = 20_000;
   private static final int DATA_BYTES = 200;
 
-  private static LocalKinesis kinesalite;
-  private static KinesisAsyncClient direct;
+  @RegisterExtension
+  static final KinesaliteExtension KINESALITE = new KinesaliteExtension();
   private static KinesaliteProxy proxy;
   /** The shards the proxy limits, by stream; set before each stream gets traffic. */
   private static final Map<String, ShardLimits> limits = new java.util.concurrent.ConcurrentHashMap<>();
@@ -45,21 +47,13 @@ class ProducerRateLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kinesalite = Kinesalite.start(null);
-    direct = kinesalite.client();
-    proxy = KinesaliteProxy.startPartial(kinesalite.port(), ProducerRateLimitTest::throttleOverTheLimits);
+    proxy = KinesaliteProxy.startPartial(KINESALITE.port(), ProducerRateLimitTest::throttleOverTheLimits);
   }
 
   @AfterAll
   static void stop() {
     if (proxy != null) {
       proxy.close();
-    }
-    if (direct != null) {
-      direct.close();
-    }
-    if (kinesalite != null) {
-      kinesalite.close();
     }
   }
 
@@ -95,7 +89,7 @@ class ProducerRateLimitTest {
 
   private Run produce(String stream, java.util.function.UnaryOperator<KinesisProducer.Builder> settings)
       throws Exception {
-    List<Shard> shards = LocalKinesis.createStream(direct, stream, 1);
+    List<Shard> shards = LocalKinesis.createStream(KINESALITE.client(), stream, 1);
     ShardLimits shardLimits = new ShardLimits(shards);
     limits.put(stream, shardLimits);
     currentStream = stream;
@@ -117,7 +111,7 @@ class ProducerRateLimitTest {
     double seconds = (System.nanoTime() - began) / 1e9;
     int[] stored = new int[RECORDS];
     for (DeaggregatedRecord record : SdkDeaggregator.create().forShard(shards.get(0))
-        .deaggregate(LocalKinesis.readShard(direct, stream, shards.get(0).shardId()))) {
+        .deaggregate(LocalKinesis.readShard(KINESALITE.client(), stream, shards.get(0).shardId()))) {
       stored[ProducerEndToEndTest.idOf(record.dataBytes())]++;
     }
     int put = 0;

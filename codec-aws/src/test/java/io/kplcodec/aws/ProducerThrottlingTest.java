@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.local.testing.KinesaliteExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 
@@ -28,8 +30,8 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * other call reaches kinesalite unchanged.
  */
 class ProducerThrottlingTest {
-  private static LocalKinesis kinesalite;
-  private static KinesisAsyncClient direct;
+  @RegisterExtension
+  static final KinesaliteExtension KINESALITE = new KinesaliteExtension();
   private static final Pattern ENTRY = Pattern.compile("\"PartitionKey\"");
   private static KinesaliteProxy proxy;
   private static final AtomicInteger putRecordsCalls = new AtomicInteger();
@@ -37,9 +39,7 @@ class ProducerThrottlingTest {
 
   @BeforeAll
   static void start() throws Exception {
-    kinesalite = Kinesalite.start(null);
-    direct = kinesalite.client();
-    proxy = KinesaliteProxy.start(kinesalite.port(), ProducerThrottlingTest::throttleEveryThirdPutRecords,
+    proxy = KinesaliteProxy.start(KINESALITE.port(), ProducerThrottlingTest::throttleEveryThirdPutRecords,
         (operation, response) -> response);
   }
 
@@ -48,18 +48,12 @@ class ProducerThrottlingTest {
     if (proxy != null) {
       proxy.close();
     }
-    if (direct != null) {
-      direct.close();
-    }
-    if (kinesalite != null) {
-      kinesalite.close();
-    }
   }
 
   @Test
   void refusedEntriesAreRetriedUntilPutNothingLostNothingDuplicatedOrderKept() throws Exception {
     String stream = "throttled";
-    List<Shard> shards = LocalKinesis.createStream(direct, stream, 2);
+    List<Shard> shards = LocalKinesis.createStream(KINESALITE.client(), stream, 2);
     int total = 20_000;
     Random random = new Random(5);
     String[] keyOf = new String[total];
@@ -94,7 +88,7 @@ class ProducerThrottlingTest {
     Map<String, Integer> lastByKey = new HashMap<>();
     for (Shard shard : shards) {
       for (DeaggregatedRecord record : SdkDeaggregator.create().forShard(shard)
-          .deaggregate(LocalKinesis.readShard(direct, stream, shard.shardId()))) {
+          .deaggregate(LocalKinesis.readShard(KINESALITE.client(), stream, shard.shardId()))) {
         int id = ProducerEndToEndTest.idOf(record.dataBytes());
         seen[id]++;
         assertEquals(keyOf[id], record.partitionKey());

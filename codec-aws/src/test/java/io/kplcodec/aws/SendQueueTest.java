@@ -17,6 +17,8 @@ class SendQueueTest {
   private static final String MAX = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE).toString();
   private static final String HALF = FakeKinesis.HALF;
   private static final String BELOW_HALF = new BigInteger(HALF).subtract(BigInteger.ONE).toString();
+  /** No rate limit to speak of. */
+  private static final ShardRateLimiter UNLIMITED = new ShardRateLimiter(1_000_000, System::nanoTime);
   private static final ShardMap TWO = ShardMap.builder().add("a", "0", BELOW_HALF).add("b", HALF, MAX).build();
 
   /** A raw record of {@code size} data bytes for the shard owning {@code hashKey} in {@code map}. */
@@ -37,18 +39,18 @@ class SendQueueTest {
     queue.add(a1);
     queue.add(a2);
     queue.add(b1);
-    SendQueue.Batch first = queue.next(500, 1 << 20, Long.MAX_VALUE);
+    SendQueue.Batch first = queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED);
     assertEquals(List.of(a1, a2, b1), first.entries(), "one call may carry several records of a shard");
     assertEquals(List.of("a", "b"), first.shards());
     Outgoing a3 = record(TWO, "3", 10);
     Outgoing b2 = record(TWO, HALF, 10);
     queue.add(a3);
     queue.add(b2);
-    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE), "both shards have a call in flight");
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED), "both shards have a call in flight");
     queue.release(List.of("b"));
-    assertEquals(List.of(b2), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    assertEquals(List.of(b2), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
     queue.release(List.of("a"));
-    assertEquals(List.of(a3), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    assertEquals(List.of(a3), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
   }
 
   @Test
@@ -56,16 +58,16 @@ class SendQueueTest {
     SendQueue queue = new SendQueue();
     Outgoing a1 = record(TWO, "1", 10);
     queue.add(a1);
-    SendQueue.Batch call = queue.next(500, 1 << 20, Long.MAX_VALUE);
+    SendQueue.Batch call = queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED);
     Outgoing a2 = record(TWO, "2", 10);
     queue.add(a2);
     // The call failed: its shard stays held through the backoff, then its records go back first.
     queue.hold(call.shards());
     queue.release(call.shards());
-    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE), "held during the backoff");
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED), "held during the backoff");
     queue.release(call.shards());
     queue.putBack(call.entries());
-    assertEquals(List.of(a1, a2), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    assertEquals(List.of(a1, a2), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
   }
 
   @Test
@@ -74,13 +76,13 @@ class SendQueueTest {
     for (int i = 0; i < 5; i++) {
       queue.add(record(TWO, Integer.toString(i + 1), 1000));
     }
-    assertEquals(2, queue.next(2, 1 << 20, Long.MAX_VALUE).entries().size(), "at most 2 entries");
+    assertEquals(2, queue.next(2, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries().size(), "at most 2 entries");
     queue.release(List.of("a"));
-    long size = queue.next(500, 2500, Long.MAX_VALUE).size();
+    long size = queue.next(500, 2500, Long.MAX_VALUE, UNLIMITED).size();
     assertTrue(size <= 2500 && size > 1000, "two records of about 1,001 bytes: " + size);
     queue.release(List.of("a"));
-    assertNull(queue.next(500, 1 << 20, 500), "no room left by the requests in flight");
-    assertEquals(1, queue.next(500, 1 << 20, 1500).entries().size());
+    assertNull(queue.next(500, 1 << 20, 500, UNLIMITED), "no room left by the requests in flight");
+    assertEquals(1, queue.next(500, 1 << 20, 1500, UNLIMITED).entries().size());
     assertTrue(queue.isEmpty());
   }
 
@@ -88,7 +90,7 @@ class SendQueueTest {
   void afterAReshardNewShardsWaitForTheGoneShardsCallsAndStaleRecordsComeOut() {
     SendQueue queue = new SendQueue();
     queue.add(record(TWO, "1", 10));
-    SendQueue.Batch inFlight = queue.next(500, 1 << 20, Long.MAX_VALUE); // shard a, in flight
+    SendQueue.Batch inFlight = queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED); // shard a, in flight
     Outgoing stale = record(TWO, "2", 10);
     Outgoing b = record(TWO, HALF, 10);
     queue.add(stale);
@@ -100,9 +102,9 @@ class SendQueueTest {
     assertEquals(List.of(stale), queue.replaceShardMap(TWO, split), "packed for a gone shard: re-pack it");
     Outgoing a1 = record(split, "1", 10);
     queue.add(a1);
-    assertEquals(List.of(b), queue.next(500, 1 << 20, Long.MAX_VALUE).entries(), "a1 waits for a's call");
+    assertEquals(List.of(b), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries(), "a1 waits for a's call");
     queue.release(inFlight.shards());
-    assertEquals(List.of(a1), queue.next(500, 1 << 20, Long.MAX_VALUE).entries());
+    assertEquals(List.of(a1), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
     assertFalse(queue.isHeld("a"));
   }
 

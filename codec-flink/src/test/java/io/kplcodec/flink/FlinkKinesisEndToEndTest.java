@@ -30,7 +30,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.kinesis.source.KinesisStreamsSource;
 import org.apache.flink.connector.kinesis.source.config.KinesisStreamsSourceConfigConstants;
@@ -109,13 +108,7 @@ class FlinkKinesisEndToEndTest {
     long started = System.nanoTime();
 
     // 1. Write: ids -> (fails once, after checkpoints) -> aggregation -> KinesisStreamsSink, all chained.
-    Configuration restarts = new Configuration();
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarts);
-    env.setParallelism(PARALLELISM);
-    env.enableCheckpointing(300);
+    StreamExecutionEnvironment env = MiniClusterJobs.restartingEnvironment(PARALLELISM, 300);
     DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(id -> id, USER_RECORDS,
             RateLimiterStrategy.perSecond(10_000), Types.LONG), WatermarkStrategy.noWatermarks(), "ids")
         .map(new FailOnceAfterCheckpoints()).name("fail once");

@@ -10,6 +10,7 @@ import io.kplcodec.Deaggregator.HashRangePolicy;
 import io.kplcodec.HashKeyRange;
 import io.kplcodec.UserRecord;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.local.testing.KinesaliteExtension;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,6 @@ import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -40,9 +40,8 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
@@ -96,44 +95,22 @@ class KinesisProducerSinkReshardTest {
       .setNumberSlotsPerTaskManager(PARALLELISM)
       .build());
 
-  private static LocalKinesis kinesalite;
-  private static KinesisAsyncClient direct;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kinesalite = Kinesalite.start();
-    direct = kinesalite.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (direct != null) {
-      direct.close();
-    }
-    if (kinesalite != null) {
-      kinesalite.close();
-    }
-  }
+  @RegisterExtension
+  static final KinesaliteExtension KINESALITE = new KinesaliteExtension();
 
   @Test
   void noUserRecordLostToKclAcrossSplitsMergeAndRestore() throws Exception {
-    List<Shard> initial = new ArrayList<>(LocalKinesis.createStream(direct, STREAM, 4));
+    List<Shard> initial = new ArrayList<>(LocalKinesis.createStream(KINESALITE.client(), STREAM, 4));
     initial.sort(Comparator.comparing(Shard::shardId));
     long started = System.nanoTime();
     long cpuStarted = processCpuNanos();
 
-    Configuration restarts = new Configuration();
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-    restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(restarts);
-    env.setParallelism(PARALLELISM);
-    env.enableCheckpointing(500);
+    StreamExecutionEnvironment env = MiniClusterJobs.restartingEnvironment(PARALLELISM, 500);
     DataStream<Long> ids = env.fromSource(new DataGeneratorSource<>(id -> id, USER_RECORDS,
             RateLimiterStrategy.perSecond(RATE), Types.LONG), WatermarkStrategy.noWatermarks(), "ids")
         .map(new FailOnceAfterCheckpoint(FAILURE ? USER_RECORDS * 45L / 100 / PARALLELISM : Long.MAX_VALUE))
         .name("fail once");
-    wire(ids, kinesalite.port());
+    wire(ids, KINESALITE.port());
 
     AtomicReference<Throwable> weatherFailed = new AtomicReference<>();
     List<String> weatherLog = new ArrayList<>();
@@ -163,7 +140,7 @@ class KinesisProducerSinkReshardTest {
     }
 
     // Read every shard back, parents first, four ways.
-    List<Shard> shards = new ArrayList<>(LocalKinesis.listShards(direct, STREAM));
+    List<Shard> shards = new ArrayList<>(LocalKinesis.listShards(KINESALITE.client(), STREAM));
     shards.sort(Comparator.comparing(Shard::shardId));
     assertEquals(9, shards.size(), "4 shards, two split in two, two merged into one: " + shards);
     int[] kcl = new int[USER_RECORDS];
@@ -177,7 +154,7 @@ class KinesisProducerSinkReshardTest {
       String start = shard.hashKeyRange().startingHashKey();
       String end = shard.hashKeyRange().endingHashKey();
       HashKeyRange range = HashKeyRange.of(start, end);
-      List<Record> records = LocalKinesis.readShard(direct, STREAM, shard.shardId());
+      List<Record> records = LocalKinesis.readShard(KINESALITE.client(), STREAM, shard.shardId());
       kinesisRecords += records.size();
       List<KinesisClientRecord> input = new ArrayList<>(records.size());
       for (Record record : records) {
@@ -278,23 +255,23 @@ class KinesisProducerSinkReshardTest {
     // Anywhere in the shard's range but its ends: a split the producer's map cannot have guessed.
     BigInteger arbitrary = start.add(BigInteger.ONE).add(new BigInteger(end.subtract(start).bitLength() - 1,
         new java.util.Random(new SplittableRandom(SEED).nextLong())).mod(end.subtract(start).subtract(BigInteger.ONE)));
-    direct.splitShard(b -> b.streamName(STREAM).shardToSplit(first.shardId()).newStartingHashKey(arbitrary.toString()))
+    KINESALITE.client().splitShard(b -> b.streamName(STREAM).shardToSplit(first.shardId()).newStartingHashKey(arbitrary.toString()))
         .get();
-    LocalKinesis.awaitActive(direct, STREAM);
+    LocalKinesis.awaitActive(KINESALITE.client(), STREAM);
     log.add("split " + first.shardId() + " at " + arbitrary + " after " + EMITTED_TOTAL.get());
 
     awaitEmitted(35);
     Shard second = initial.get(1);
     String middle = new BigInteger(second.hashKeyRange().startingHashKey())
         .add(new BigInteger(second.hashKeyRange().endingHashKey())).shiftRight(1).add(BigInteger.ONE).toString();
-    direct.splitShard(b -> b.streamName(STREAM).shardToSplit(second.shardId()).newStartingHashKey(middle)).get();
-    LocalKinesis.awaitActive(direct, STREAM);
+    KINESALITE.client().splitShard(b -> b.streamName(STREAM).shardToSplit(second.shardId()).newStartingHashKey(middle)).get();
+    LocalKinesis.awaitActive(KINESALITE.client(), STREAM);
     log.add("split " + second.shardId() + " evenly after " + EMITTED_TOTAL.get());
 
     awaitEmitted(65);
-    direct.mergeShards(b -> b.streamName(STREAM).shardToMerge(initial.get(2).shardId())
+    KINESALITE.client().mergeShards(b -> b.streamName(STREAM).shardToMerge(initial.get(2).shardId())
         .adjacentShardToMerge(initial.get(3).shardId())).get();
-    LocalKinesis.awaitActive(direct, STREAM);
+    LocalKinesis.awaitActive(KINESALITE.client(), STREAM);
     log.add("merge " + initial.get(2).shardId() + "+" + initial.get(3).shardId() + " after " + EMITTED_TOTAL.get());
   }
 

@@ -9,6 +9,7 @@ import io.kplcodec.Deaggregator;
 import io.kplcodec.UserRecord;
 import io.kplcodec.aws.KinesisProducerException;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.local.testing.KinesaliteExtension;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,9 +23,8 @@ import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.metrics.groups.InternalSinkWriterMetricGroup;
 import org.apache.flink.util.InstantiationUtil;
 import org.apache.flink.util.function.ThrowingRunnable;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.Record;
 import software.amazon.awssdk.services.kinesis.model.Shard;
@@ -35,25 +35,9 @@ import software.amazon.awssdk.services.kinesis.model.Shard;
  * mailbox), refusals at write, close, and the sink's serialization.
  */
 class KinesisProducerSinkWriterTest {
-  private static LocalKinesis kinesalite;
-  private static KinesisAsyncClient direct;
+  @RegisterExtension
+  static final KinesaliteExtension KINESALITE = new KinesaliteExtension();
   private static int streams;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kinesalite = Kinesalite.start();
-    direct = kinesalite.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (direct != null) {
-      direct.close();
-    }
-    if (kinesalite != null) {
-      kinesalite.close();
-    }
-  }
 
   @Test
   void nothingLeavesBeforeAFlushAndEveryUserRecordIsInTheStreamWhenItReturns() throws Exception {
@@ -61,7 +45,7 @@ class KinesisProducerSinkWriterTest {
     Mails mails = new Mails();
     SinkWriterMetricGroup metrics = metrics();
     // Aggregates never fill (1,000 small records per 1 MiB) and the timer is a minute away: only a flush sends.
-    try (KinesisProducerSinkWriter<String> writer = sink(stream, kinesalite.port(), Duration.ofMinutes(1), null)
+    try (KinesisProducerSinkWriter<String> writer = sink(stream, KINESALITE.port(), Duration.ofMinutes(1), null)
         .createWriter(null, mails, metrics)) {
       for (int i = 0; i < 1_000; i++) {
         writer.write("order-" + i, null);
@@ -92,7 +76,7 @@ class KinesisProducerSinkWriterTest {
   void closingBeforeTheEndOfInputDropsWhatTheWriterHoldsTheReplayWritesIt() throws Exception {
     String stream = newStream(1);
     KinesisProducerSinkWriter<String> failed =
-        sink(stream, kinesalite.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
+        sink(stream, KINESALITE.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
     for (int i = 0; i < 100; i++) {
       failed.write("order-" + i, null);
     }
@@ -100,7 +84,7 @@ class KinesisProducerSinkWriterTest {
     assertEquals(0, userRecords(stream).size(), "nothing sent after the close of a task that did not finish");
 
     KinesisProducerSinkWriter<String> finished =
-        sink(stream, kinesalite.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
+        sink(stream, KINESALITE.port(), Duration.ofMinutes(1), null).createWriter(null, new Mails(), metrics());
     for (int i = 0; i < 100; i++) {
       finished.write("order-" + i, null);
     }
@@ -176,7 +160,7 @@ class KinesisProducerSinkWriterTest {
     String stream = newStream(1);
     KinesisProducerSink<String> sink = KinesisProducerSink.<String>builder()
         .setStreamName(stream)
-        .setKinesisClientProperties(Kinesalite.clientProperties(kinesalite.port()))
+        .setKinesisClientProperties(Kinesalite.clientProperties(KINESALITE.port()))
         .setSerializationSchema(value -> value.getBytes(StandardCharsets.UTF_8))
         .setPartitionKeyGenerator(value -> value.startsWith("keyless") ? "" : value)
         .setExplicitHashKeyGenerator(value -> value.startsWith("bad-ehk") ? "12a" : null)
@@ -196,7 +180,7 @@ class KinesisProducerSinkWriterTest {
 
   @Test
   void aStreamThatCannotBeListedFailsTheWriterAtItsStart() {
-    KinesisProducerSink<String> sink = sink("no-such-stream", kinesalite.port(), Duration.ofMillis(100), null);
+    KinesisProducerSink<String> sink = sink("no-such-stream", KINESALITE.port(), Duration.ofMillis(100), null);
     IOException failed = assertThrows(IOException.class, () -> sink.createWriter(null, new Mails(), metrics()));
     assertTrue(failed.getMessage().contains("no-such-stream"), failed.getMessage());
   }
@@ -204,7 +188,7 @@ class KinesisProducerSinkWriterTest {
   @Test
   void theSinkTravelsWithTheJobGraph() throws Exception {
     String stream = newStream(1);
-    KinesisProducerSink<String> sink = sink(stream, kinesalite.port(), Duration.ofMillis(100),
+    KinesisProducerSink<String> sink = sink(stream, KINESALITE.port(), Duration.ofMillis(100),
         producer -> producer.maxInFlightRequests(2));
     KinesisProducerSink<String> copy = InstantiationUtil.clone(sink, getClass().getClassLoader());
     try (KinesisProducerSinkWriter<String> writer = copy.createWriter(null, new Mails(), metrics())) {
@@ -251,7 +235,7 @@ class KinesisProducerSinkWriterTest {
 
   private static String newStream(int shards) throws Exception {
     String name = "writer-" + (++streams);
-    LocalKinesis.createStream(direct, name, shards);
+    LocalKinesis.createStream(KINESALITE.client(), name, shards);
     return name;
   }
 
@@ -259,8 +243,8 @@ class KinesisProducerSinkWriterTest {
   private static List<String> userRecords(String stream) throws Exception {
     List<String> users = new ArrayList<>();
     Deaggregator deaggregator = Deaggregator.create();
-    for (Shard shard : LocalKinesis.listShards(direct, stream)) {
-      for (Record record : LocalKinesis.readShard(direct, stream, shard.shardId())) {
+    for (Shard shard : LocalKinesis.listShards(KINESALITE.client(), stream)) {
+      for (Record record : LocalKinesis.readShard(KINESALITE.client(), stream, shard.shardId())) {
         for (UserRecord user : deaggregator.deaggregate(record.data().asByteBuffer())) {
           users.add(new String(user.dataBytes(), StandardCharsets.UTF_8));
         }

@@ -1,0 +1,173 @@
+package io.kplcodec.aws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kplcodec.Aggregator;
+import io.kplcodec.KinesisRecord;
+import io.kplcodec.ShardMap;
+import io.kplcodec.aws.KinesisProducerException.Reason;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link Outcomes} alone, with a real Admission (fake clock) and ProducerLock: which futures complete and how, the
+ * counts, the outstanding records, the room given back, and that futures complete only once the lock is released.
+ */
+@Timeout(10)
+class OutcomesTest {
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final ShardMap ONE = ShardMap.singleShard("shard");
+
+  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final Admission admission = new Admission(1L << 30, 10 * SECOND, 1L << 30, now::get);
+  private final ProducerLock lock = new ProducerLock("outcomes-test");
+  private final Outcomes outcomes = new Outcomes(admission, lock, Duration.ofSeconds(30), now::get);
+
+  @AfterEach
+  void shutdown() {
+    lock.shutdown();
+  }
+
+  /**
+   * An entry of {@code users} user records (raw if one), accepted as the producer accepts them: each one's cost
+   * taken from the admission, and the entry's slack.
+   */
+  private Outgoing entry(int users) {
+    Aggregator aggregator = Aggregator.builder().shardMap(ONE).build();
+    PendingRecord[] pending = new PendingRecord[users];
+    for (int i = 0; i < users; i++) {
+      aggregator.add("k" + i, new byte[100]);
+      pending[i] = new PendingRecord("k" + i, null, 102, 302, now.get(), 30 * SECOND);
+      admission.force(pending[i].cost, pending[i].bytes);
+      outcomes.accepted(pending[i]);
+    }
+    KinesisRecord record = aggregator.flush().get(0);
+    admission.force(500, 0);
+    return new Outgoing(record, pending, 500);
+  }
+
+  /** Its result: its future must have completed by now. */
+  private static PutResult result(PendingRecord pending) {
+    assertTrue(pending.future.isDone(), "not completed");
+    return pending.future.join();
+  }
+
+  private static KinesisProducerException failure(PendingRecord pending) {
+    assertTrue(pending.future.isCompletedExceptionally(), "not failed");
+    CompletionException e = assertThrows(CompletionException.class, pending.future::join);
+    return assertInstanceOf(KinesisProducerException.class, e.getCause());
+  }
+
+  @Test
+  void succeedCompletesEveryUserRecordWithItsSubSequenceNumberOnceTheLockIsReleased() {
+    Outgoing aggregate = entry(3);
+    aggregate.users[1].attempts = 2;
+    lock.run(() -> {
+      outcomes.succeed(aggregate, "shard", "42", null);
+      for (PendingRecord pending : aggregate.users) {
+        assertFalse(pending.future.isDone(), "completed under the lock");
+      }
+    });
+    for (int i = 0; i < 3; i++) {
+      assertEquals(new PutResult("shard", "42", i, true, i == 1 ? 2 : 1), result(aggregate.users[i]));
+    }
+    assertEquals(3, outcomes.put);
+    assertEquals(0, outcomes.failed);
+    assertTrue(outcomes.outstandingFutures().isEmpty());
+    assertTrue(aggregate.record.isReleased());
+    assertEquals(0, admission.usedCost(), "each user record's cost and the entry's slack are given back");
+    assertTrue(admission.drainRate() > 0, "put records count towards the drain rate");
+  }
+
+  @Test
+  void aRawRecordHasSubSequenceNumberZero() {
+    Outgoing raw = entry(1);
+    assertFalse(raw.record.isAggregated());
+    lock.run(() -> outcomes.succeed(raw, "shard", "7", null));
+    assertEquals(new PutResult("shard", "7", 0, false, 1), result(raw.users[0]));
+  }
+
+  @Test
+  void succeedWithSkipCompletesOnlyTheOthersAndKeepsTheEntry() {
+    Outgoing aggregate = entry(3);
+    lock.run(() -> outcomes.succeed(aggregate, "shard", "42", new boolean[] {false, true, false}));
+    assertEquals(new PutResult("shard", "42", 0, true, 1), result(aggregate.users[0]));
+    assertEquals(new PutResult("shard", "42", 2, true, 1), result(aggregate.users[2]));
+    assertFalse(aggregate.users[1].future.isDone());
+    assertEquals(List.of(aggregate.users[1].future), outcomes.outstandingFutures());
+    assertEquals(2, outcomes.put);
+    assertFalse(aggregate.record.isReleased(), "released by whoever re-packs the skipped one");
+    assertEquals(302 + 500, admission.usedCost(), "the skipped record's cost and the entry's slack");
+  }
+
+  @Test
+  void failCompletesEveryUserRecordForGoodCountingThoseThatMayHaveBeenStored() {
+    Outgoing aggregate = entry(2);
+    RuntimeException cause = new RuntimeException("AccessDenied");
+    aggregate.users[0].attemptFailed(new RuntimeException("timed out"), true);
+    aggregate.users[1].attemptFailed(cause, false);
+    lock.run(() -> {
+      outcomes.fail(aggregate, Reason.THROTTLED, "refused", cause);
+      assertFalse(aggregate.users[0].future.isDone(), "failed under the lock");
+    });
+    KinesisProducerException first = failure(aggregate.users[0]);
+    assertEquals(Reason.THROTTLED, first.reason(), "the reason given");
+    assertTrue(first.mayHaveBeenStored());
+    assertSame(cause, first.getCause());
+    assertFalse(failure(aggregate.users[1]).mayHaveBeenStored());
+    assertEquals(2, outcomes.failed);
+    assertEquals(1, outcomes.failedMayHaveBeenStored);
+    assertEquals(0, outcomes.put);
+    assertTrue(outcomes.outstandingFutures().isEmpty());
+    assertTrue(aggregate.record.isReleased());
+    assertEquals(0, admission.usedCost());
+    assertEquals(0.0, admission.drainRate(), "failed records are not put");
+  }
+
+  @Test
+  void expireFailsAUserRecordWithItsTimeoutAndOnlyTheEntryVersionReleasesTheEntry() {
+    Outgoing aggregate = entry(2);
+    aggregate.users[1].attemptFailed(new RuntimeException("reset"), true);
+    now.addAndGet(31 * SECOND);
+    lock.run(() -> {
+      outcomes.expire(aggregate.users[0], now.get());
+      assertFalse(aggregate.users[0].future.isDone(), "failed under the lock");
+    });
+    KinesisProducerException expired = failure(aggregate.users[0]);
+    assertEquals(Reason.RECORD_TIMEOUT, expired.reason());
+    assertTrue(expired.getMessage().contains("record timeout of PT30S (31000 ms since add)"), expired.getMessage());
+    assertFalse(aggregate.record.isReleased(), "its companion still needs the entry");
+    assertEquals(302 + 500, admission.usedCost());
+    lock.run(() -> outcomes.expire(new Outgoing(aggregate.record, new PendingRecord[] {aggregate.users[1]}, 500),
+        now.get()));
+    assertTrue(failure(aggregate.users[1]).mayHaveBeenStored());
+    assertTrue(aggregate.record.isReleased());
+    assertEquals(2, outcomes.failed);
+    assertEquals(1, outcomes.failedMayHaveBeenStored);
+    assertEquals(0, admission.usedCost());
+  }
+
+  @Test
+  void outstandingFuturesAreTheAcceptedOnesNotCompletedOldestFirst() {
+    Outgoing first = entry(1);
+    Outgoing second = entry(2);
+    assertEquals(3, outcomes.added);
+    List<CompletableFuture<PutResult>> all = List.of(first.users[0].future, second.users[0].future,
+        second.users[1].future);
+    assertEquals(all, outcomes.outstandingFutures());
+    lock.run(() -> outcomes.succeed(first, "shard", "1", null));
+    assertEquals(all.subList(1, 3), outcomes.outstandingFutures());
+  }
+}
