@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -433,9 +434,11 @@ public class KinesisProducer implements IKinesisProducer {
    * @param metricName e.g. {@code UserRecordsPut}, or null for every metric
    * @param windowSeconds 1 to 60 (larger values count as 60)
    * @return the metrics, possibly empty
+   * @throws InterruptedException never here (declared by the KPL, whose metrics come from its daemon)
+   * @throws ExecutionException never here (declared by the KPL)
    */
   @Override
-  public List<Metric> getMetrics(String metricName, int windowSeconds) {
+  public List<Metric> getMetrics(String metricName, int windowSeconds) throws InterruptedException, ExecutionException {
     return metrics.snapshot(metricName, windowSeconds);
   }
 
@@ -444,9 +447,11 @@ public class KinesisProducer implements IKinesisProducer {
    *
    * @param metricName e.g. {@code UserRecordsPut}, or null for every metric
    * @return the metrics, possibly empty
+   * @throws InterruptedException never here (declared by the KPL, whose metrics come from its daemon)
+   * @throws ExecutionException never here (declared by the KPL)
    */
   @Override
-  public List<Metric> getMetrics(String metricName) {
+  public List<Metric> getMetrics(String metricName) throws InterruptedException, ExecutionException {
     return metrics.snapshot(metricName, -1);
   }
 
@@ -454,9 +459,11 @@ public class KinesisProducer implements IKinesisProducer {
    * Every metric since the producer started.
    *
    * @return the metrics, possibly empty
+   * @throws InterruptedException never here (declared by the KPL, whose metrics come from its daemon)
+   * @throws ExecutionException never here (declared by the KPL)
    */
   @Override
-  public List<Metric> getMetrics() {
+  public List<Metric> getMetrics() throws InterruptedException, ExecutionException {
     return getMetrics(null);
   }
 
@@ -465,9 +472,11 @@ public class KinesisProducer implements IKinesisProducer {
    *
    * @param windowSeconds 1 to 60
    * @return the metrics, possibly empty
+   * @throws InterruptedException never here (declared by the KPL, whose metrics come from its daemon)
+   * @throws ExecutionException never here (declared by the KPL)
    */
   @Override
-  public List<Metric> getMetrics(int windowSeconds) {
+  public List<Metric> getMetrics(int windowSeconds) throws InterruptedException, ExecutionException {
     return getMetrics(null, windowSeconds);
   }
 
