@@ -34,6 +34,9 @@ final class HttpsKinesisFront implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+  /** If set, every PutRecords call is answered with this status and error code instead of reaching kinesalite. */
+  private volatile int putRecordsStatus;
+  private volatile String putRecordsError;
 
   HttpsKinesisFront(int kinesalitePort, Path workDirectory) throws Exception {
     this.kinesalitePort = kinesalitePort;
@@ -42,6 +45,12 @@ final class HttpsKinesisFront implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /** Answers every PutRecords call with {@code status} and {@code errorCode}; status 0 passes them on again. */
+  void failPutRecords(int status, String errorCode) {
+    this.putRecordsError = errorCode;
+    this.putRecordsStatus = status;
   }
 
   int port() {
@@ -75,7 +84,14 @@ final class HttpsKinesisFront implements AutoCloseable {
             + "</GetCallerIdentityResponse>").getBytes(StandardCharsets.UTF_8));
         return;
       }
-      calls.merge(target.substring(target.indexOf('.') + 1), 1, Integer::sum);
+      String operation = target.substring(target.indexOf('.') + 1);
+      calls.merge(operation, 1, Integer::sum);
+      int failStatus = putRecordsStatus;
+      if (failStatus != 0 && operation.equals("PutRecords")) {
+        respond(exchange, failStatus, "application/x-amz-json-1.1", ("{\"__type\":\"" + putRecordsError
+            + "\",\"message\":\"injected by the test\"}").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + kinesalitePort + "/")
           .toURL().openConnection();
       connection.setRequestMethod("POST");
