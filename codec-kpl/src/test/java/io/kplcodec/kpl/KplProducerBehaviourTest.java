@@ -203,6 +203,21 @@ class KplProducerBehaviourTest {
   }
 
   @Test
+  void recordsForAStreamThatDoesNotExistFailWithTheServicesError() throws Exception {
+    KinesisProducer producer = producer(config());
+    // The first record starts kpl-codec's producer with its stream; later streams are added to it.
+    for (String stream : List.of("no-such-stream-1", "no-such-stream-2")) {
+      UserRecordFailedException failure = assertInstanceOf(UserRecordFailedException.class,
+          failureOf(producer.addUserRecord(stream, "k", data("x"))));
+      List<Attempt> attempts = failure.getResult().getAttempts();
+      assertEquals("ResourceNotFoundException", attempts.get(attempts.size() - 1).getErrorCode(), attempts.toString());
+    }
+    String stream = newStream(1);
+    assertTrue(producer.addUserRecord(stream, "k", data("x")).get(30, TimeUnit.SECONDS).isSuccessful(),
+        "a stream that exists still works");
+  }
+
+  @Test
   void destroyFailsOutstandingRecordsAndRefusesNewOnes() throws Exception {
     String stream = newStream(1);
     KinesisProducer producer = producer(config().setRecordMaxBufferedTime(20_000).setRecordTtl(30_000));
