@@ -353,31 +353,38 @@ public class KinesisProducer implements IKinesisProducer {
     }
   }
 
-  /** On the callback thread: the record's outcome reaches its future. */
+  /**
+   * On the callback thread: the record's outcome reaches its future, whose direct-executor callbacks run now; only
+   * then does the record stop counting as outstanding, so that {@link #flushSync()} returns after its callbacks.
+   */
   private void complete(long id, PutResult result, Throwable error) {
-    Pending record = pending.remove(id);
+    Pending record = pending.get(id);
     if (record == null) {
       return; // failed by destroy()
     }
     int sinceAdd = (int) Math.min(Integer.MAX_VALUE,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - record.addedNanos()));
-    if (error == null) {
-      List<Attempt> attempts = new ArrayList<>();
-      for (int i = 1; i < result.attempts(); i++) {
-        attempts.add(new Attempt(0, 0, "kpl-codec reports the errors of attempts only for records that fail",
-            "Unknown", false));
+    try {
+      if (error == null) {
+        List<Attempt> attempts = new ArrayList<>();
+        for (int i = 1; i < result.attempts(); i++) {
+          attempts.add(new Attempt(0, 0, "kpl-codec reports the errors of attempts only for records that fail",
+              "Unknown", false));
+        }
+        attempts.add(new Attempt(0, sinceAdd, null, null, true));
+        record.future().set(new UserRecordResult(attempts, result.sequenceNumber(), result.shardId(), true));
+      } else {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        UserRecordResult failed = new UserRecordResult(Attempts.of(cause, sinceAdd), null, null, false);
+        UserRecordFailedException exception = new UserRecordFailedException(failed, record.record());
+        exception.initCause(cause);
+        record.future().setException(exception);
       }
-      attempts.add(new Attempt(0, sinceAdd, null, null, true));
-      record.future().set(new UserRecordResult(attempts, result.sequenceNumber(), result.shardId(), true));
-    } else {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-      UserRecordResult failed = new UserRecordResult(Attempts.of(cause, sinceAdd), null, null, false);
-      UserRecordFailedException exception = new UserRecordFailedException(failed, record.record());
-      exception.initCause(cause);
-      record.future().setException(exception);
-    }
-    synchronized (pending) {
-      pending.notifyAll();
+    } finally {
+      pending.remove(id);
+      synchronized (pending) {
+        pending.notifyAll();
+      }
     }
   }
 
