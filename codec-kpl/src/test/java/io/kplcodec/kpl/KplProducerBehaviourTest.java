@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,6 +120,13 @@ class KplProducerBehaviourTest {
     assertEquals(0, producer.getOutstandingRecordsCount());
     assertEquals(0, producer.getOldestRecordTimeInMillis());
     Set<String> sequenceNumbers = new HashSet<>();
+    ByteBuffer nothing = null;
+    assertTrue(producer.addUserRecord(stream, "null-data", nothing).get(30, TimeUnit.SECONDS).isSuccessful(),
+        "null data is sent as empty data, as by the KPL");
+    ByteBuffer reused = data("added twice");
+    producer.addUserRecord(stream, "reused", reused);
+    assertEquals(11, reused.remaining(), "the buffer's position is left as it was");
+    producer.flushSync();
     for (ListenableFuture<UserRecordResult> future : futures) {
       assertTrue(future.isDone(), "flushSync returned before a future completed");
       UserRecordResult result = future.get();
@@ -159,6 +165,9 @@ class KplProducerBehaviourTest {
         assertThrows(IllegalArgumentException.class,
             () -> producer.addUserRecord("s", "k", ByteBuffer.allocate(1025))).getMessage());
     assertEquals(0, producer.getOutstandingRecordsCount(), "nothing was buffered");
+    ByteBuffer data = data("too big with its key");
+    assertThrows(IllegalArgumentException.class,
+        () -> producer.addUserRecord("s", "k".repeat(1020), data), "data and key together over the limit");
   }
 
   @Test
@@ -178,7 +187,10 @@ class KplProducerBehaviourTest {
     assertEquals("InternalFailure", attempts.get(0).getErrorCode(), attempts.toString());
     assertEquals("Expired", attempts.get(attempts.size() - 1).getErrorCode(), attempts.toString());
     assertTrue(attempts.get(attempts.size() - 1).getDuration() >= 1500, "the last attempt carries the time taken");
-    assertSame(record, failure.getUserRecord(), "ReturnUserRecordOnFailure");
+    UserRecord returned = failure.getUserRecord(); // ReturnUserRecordOnFailure: a copy, as the KPL's
+    assertEquals(stream, returned.getStreamName());
+    assertEquals("k", returned.getPartitionKey());
+    assertEquals("never put", StandardCharsets.UTF_8.decode(returned.getData()).toString());
     io.kplcodec.aws.KinesisProducerException cause =
         assertInstanceOf(io.kplcodec.aws.KinesisProducerException.class, failure.getCause());
     assertTrue(cause.mayHaveBeenStored(), "a 500 leaves the outcome unknown");

@@ -239,8 +239,9 @@ public class KinesisProducer implements IKinesisProducer {
    * @param partitionKey 1 to 256 characters
    * @param explicitHashKey a decimal integer from 0 to 2^128 - 1 that decides the shard instead of the partition
    *     key's MD5, or null
-   * @param data the data, from its position to its limit; copied. With the partition key, at most {@code
-   *     MaxUserRecordSize} bytes
+   * @param data the data, from its position to its limit; copied, and its position left as it was (the KPL's moves
+   *     it to the limit); null is sent as empty data, as by the KPL. With the partition key, at most {@code
+   *     MaxUserRecordSize} bytes (the KPL checks the data alone, and the service then refuses the record)
    * @return completes with the record's result when it is put; fails with {@link UserRecordFailedException} (whose
    *     result holds every attempt's error) if it cannot be
    * @throws IllegalArgumentException if the stream, key or hash key is invalid, or the data too big
@@ -291,13 +292,15 @@ public class KinesisProducer implements IKinesisProducer {
     SettableFuture<UserRecordResult> future = SettableFuture.create();
     long id = nextId.incrementAndGet();
     long added = System.nanoTime();
+    ByteBuffer bytes = data == null ? ByteBuffer.allocate(0) : data; // the KPL sends null data as empty
+    // As the KPL: a failure returns a copy of the record, its data a read-only copy of the bytes added.
     UserRecord kept = config.getReturnUserRecordOnFailure()
-        ? (record != null ? record : new UserRecord(stream, partitionKey, explicitHashKey, data)) : null;
+        ? new UserRecord(stream, partitionKey, explicitHashKey, copyOf(bytes)) : null;
     pending.put(id, new Pending(future, added, kept));
     metrics.pendingSample(stream, pending.size());
     CompletableFuture<PutResult> put;
     try {
-      put = delegate(stream).add(stream, partitionKey, explicitHashKey, data);
+      put = delegate(stream).add(stream, partitionKey, explicitHashKey, bytes);
     } catch (io.kplcodec.aws.KinesisProducerException e) {
       // The stream's shards could not be listed (the first record for it): the record fails, as it would in the KPL.
       put = CompletableFuture.failedFuture(e);
@@ -312,6 +315,12 @@ public class KinesisProducer implements IKinesisProducer {
           config.getUserRecordTimeoutInMillis(), TimeUnit.MILLISECONDS);
     }
     return future;
+  }
+
+  private static ByteBuffer copyOf(ByteBuffer data) {
+    ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+    copy.put(data.duplicate()).flip();
+    return copy.asReadOnlyBuffer();
   }
 
   /** The KPL's checks, with its messages, before anything is buffered. */
@@ -350,6 +359,12 @@ public class KinesisProducer implements IKinesisProducer {
     if (data != null && data.remaining() > config.getMaxUserRecordSize()) {
       throw new IllegalArgumentException("Data must be less than or equal to " + config.getMaxUserRecordSize()
           + " bytes in size, got " + data.remaining() + " bytes");
+    }
+    // Beyond the KPL, which checks the data alone: the service counts the partition key too, and would refuse it.
+    long withKey = (data == null ? 0 : data.remaining()) + partitionKey.getBytes(StandardCharsets.UTF_8).length;
+    if (withKey > config.getMaxUserRecordSize()) {
+      throw new IllegalArgumentException("Data and partition key together must be less than or equal to "
+          + config.getMaxUserRecordSize() + " bytes in size (the service counts both), got " + withKey + " bytes");
     }
   }
 
