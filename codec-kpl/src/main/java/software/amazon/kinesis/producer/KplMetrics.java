@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The KPL's metrics, from kpl-codec's producer events: for each metric name and combination of dimensions, the
@@ -59,11 +60,22 @@ final class KplMetrics implements ProducerMetrics {
     }
   }
 
-  private final long startNanos = System.nanoTime();
+  private final LongSupplier nanos;
+  private final long startNanos;
   private final Map<List<Object>, Series> series = new LinkedHashMap<>();
 
+  KplMetrics() {
+    this(System::nanoTime);
+  }
+
+  /** Tests: a clock of their own. */
+  KplMetrics(LongSupplier nanos) {
+    this.nanos = nanos;
+    this.startNanos = nanos.getAsLong();
+  }
+
   private long second() {
-    return (System.nanoTime() - startNanos) / 1_000_000_000L;
+    return (nanos.getAsLong() - startNanos) / 1_000_000_000L;
   }
 
   /** Records {@code value} under {@code name} at each given set of dimensions. */
