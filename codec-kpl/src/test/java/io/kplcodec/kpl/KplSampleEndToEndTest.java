@@ -57,9 +57,10 @@ import software.amazon.kinesis.retrieval.polling.PollingConfig;
 /**
  * The sample application ({@code sample.KplSampleApp}, the KPL's documented style) written once and built twice:
  * by Maven against kpl-codec-kpl, and here against the real KPL 1.0.7 jar (javac, nothing of this module on the
- * class path). Both run against kinesalite behind an HTTPS front (the KPL reaches Kinesis only over HTTPS); a real
- * KCL 3.5.1 worker, with KCL's own deaggregation, then reads the stream: every user record of each run arrives
- * exactly once, with its partition key.
+ * class path). The kpl-codec build runs, and so do the classes built against the real KPL, unchanged, on this
+ * module's class path (binary compatibility: no recompiling either), against kinesalite behind an HTTPS front (the KPL
+ * reaches Kinesis only over HTTPS); a real KCL 3.5.1 worker, with KCL's own deaggregation, then reads the stream:
+ * every user record of each run arrives exactly once, with its partition key.
  *
  * <p>The real-KPL run starts the KPL's native daemon and needs the KPL's runtime class path (resolved from {@code
  * src/test/real-kpl/pom.xml}): only with {@code -Dkpl.real=true}; otherwise it is built and not run, and the log says
@@ -89,6 +90,11 @@ class KplSampleEndToEndTest {
       long failed = KplSampleApp.run("127.0.0.1", front.port(), stream, RECORDS, "kpl-codec");
       assertEquals(0, failed, "records the kpl-codec build failed");
       List<String> tags = new ArrayList<>(List.of("kpl-codec"));
+
+      // No recompiling either: the classes built against the real KPL, run on kpl-codec-kpl's class path.
+      assertEquals(0, runBuiltForRealKplOnKplCodec(work, realClasses, front.port(), stream),
+          "the real-KPL build on kpl-codec-kpl (its log: " + work.resolve("binary-on-kpl-codec.log") + ")");
+      tags.add("binary-on-kpl-codec");
 
       if (runReal) {
         int exit = runAgainstRealKpl(work, realClasses, front.port(), stream);
@@ -126,6 +132,27 @@ class KplSampleEndToEndTest {
         "src/test/java/sample/KplSampleApp.java");
     assertEquals(0, status, "javac of the sample against the real KPL");
     return out;
+  }
+
+  /** The classes javac built against the real KPL, in a JVM of their own with this module (not the KPL) on it. */
+  private static int runBuiltForRealKplOnKplCodec(Path work, Path classes, int port, String stream)
+      throws Exception {
+    String classPath = classes.toAbsolutePath() + File.pathSeparator
+        + Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.endsWith("target/test-classes"))
+            .collect(Collectors.joining(File.pathSeparator));
+    Path log = work.resolve("binary-on-kpl-codec.log");
+    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Daws.cborEnabled=false", "-cp", classPath, "sample.KplSampleApp", "127.0.0.1", Integer.toString(port),
+        stream, Integer.toString(RECORDS), "binary-on-kpl-codec")
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the run did not end in 120 s: " + log);
+    }
+    System.out.println("real-KPL build on kpl-codec-kpl: " + Files.readAllLines(log).stream()
+        .filter(line -> line.startsWith("put=")).findFirst().orElse("(no summary line)"));
+    return process.exitValue();
   }
 
   /** The real KPL's run in its own JVM, kept off the network (fake credentials, no EC2 metadata). */
