@@ -144,7 +144,9 @@ class KplProducerBehaviourTest {
 
   @Test
   void theKplsArgumentChecksWithItsMessages() {
-    KinesisProducer producer = producer(config().setMaxUserRecordSize(1024));
+    KinesisProducerConfiguration config = config().setMaxUserRecordSize(1024);
+    KinesisProducer producer = producer(config);
+    config.setMaxUserRecordSize(2048); // read once, in the constructor: no effect now
     assertEquals("Stream name cannot be null", assertThrows(IllegalArgumentException.class,
         () -> producer.addUserRecord(null, "k", data("x"))).getMessage());
     assertEquals("Stream name cannot be empty", assertThrows(IllegalArgumentException.class,

@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,7 +84,32 @@ public class KinesisProducer implements IKinesisProducer {
   /** One user record whose future has not completed. */
   private record Pending(SettableFuture<UserRecordResult> future, long addedNanos, UserRecord record) {}
 
-  private final KinesisProducerConfiguration config;
+  /** What this producer uses of its configuration, read once in the constructor (later changes have no effect). */
+  private record Settings(int recordSize, int aggregateSize, int userRecordsPerAggregate, int entriesPerRequest,
+      int requestSize, int callsInFlight, int rateLimit, boolean failIfThrottled, long recordTtlMillis,
+      long requestTimeoutMillis, long bufferedTimeMillis, boolean returnUserRecordOnFailure,
+      long futureTimeoutMillis) {
+    static Settings of(KinesisProducerConfiguration config) {
+      int recordSize = (int) config.getMaxUserRecordSize();
+      return new Settings(recordSize,
+          (int) Math.min(config.getAggregationMaxSize(), recordSize),
+          config.isAggregationEnabled() ? (int) Math.min(config.getAggregationMaxCount(), Integer.MAX_VALUE) : 1,
+          (int) config.getCollectionMaxCount(),
+          // The service's limit; the KPL accepts any larger number and is then held to it by the service.
+          (int) Math.max(recordSize, Math.min(config.getCollectionMaxSize(), 10L * 1024 * 1024)),
+          (int) config.getMaxConnections(),
+          (int) Math.min(config.getRateLimit(), Integer.MAX_VALUE),
+          config.isFailIfThrottled(),
+          config.getRecordTtl(),
+          config.getRequestTimeout(),
+          // kpl-codec flushes after a positive time; the KPL's 0 means "at once", which 1 ms is in effect.
+          Math.max(1, config.getRecordMaxBufferedTime()),
+          config.getReturnUserRecordOnFailure(),
+          config.getUserRecordTimeoutInMillis());
+    }
+  }
+
+  private final Settings settings;
   private final KinesisAsyncClient client;
   private final KplMetrics metrics = new KplMetrics();
   /** Records whose futures have not completed, by a number of their own. Guarded by itself for waiting. */
@@ -109,14 +136,19 @@ public class KinesisProducer implements IKinesisProducer {
    * @throws software.amazon.awssdk.core.exception.SdkClientException if no region is set and the SDK finds none
    */
   public KinesisProducer(KinesisProducerConfiguration config) {
-    this.config = config;
+    this.settings = Settings.of(config);
     this.client = buildClient(config);
     int instance = INSTANCES.incrementAndGet();
     this.callbacks = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-callback-" + instance, true));
     this.flusher = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-flush-" + instance, false));
-    this.futureTimeouts = config.getUserRecordTimeoutInMillis() > 0
-        ? Executors.newSingleThreadScheduledExecutor(daemonThreads("kpl-codec-timeout-future-" + instance, false))
-        : null;
+    if (settings.futureTimeoutMillis() > 0) {
+      ScheduledThreadPoolExecutor timeouts =
+          new ScheduledThreadPoolExecutor(1, daemonThreads("kpl-codec-timeout-future-" + instance, false));
+      timeouts.setRemoveOnCancelPolicy(true); // a record completed in time leaves nothing behind
+      this.futureTimeouts = timeouts;
+    } else {
+      this.futureTimeouts = null;
+    }
   }
 
   /** A producer with the KPL's default settings (region and credentials from the SDK's default chains). */
@@ -180,23 +212,18 @@ public class KinesisProducer implements IKinesisProducer {
   }
 
   private io.kplcodec.aws.KinesisProducer.Builder configure(io.kplcodec.aws.KinesisProducer.Builder builder) {
-    int recordSize = (int) config.getMaxUserRecordSize();
-    builder.maxRecordSize(recordSize)
-        .maxAggregateSize((int) Math.min(config.getAggregationMaxSize(), recordSize))
-        .maxUserRecordsPerAggregate(config.isAggregationEnabled()
-            ? (int) Math.min(config.getAggregationMaxCount(), Integer.MAX_VALUE) : 1)
-        .maxEntriesPerRequest((int) config.getCollectionMaxCount())
-        // The service's limit; the KPL accepts any larger number and is then held to it by the service.
-        .maxRequestSize((int) Math.max(recordSize, Math.min(config.getCollectionMaxSize(), 10L * 1024 * 1024)))
-        .maxInFlightRequests((int) config.getMaxConnections())
-        .rateLimit((int) Math.min(config.getRateLimit(), Integer.MAX_VALUE))
-        .failIfThrottled(config.isFailIfThrottled())
-        .recordTimeout(Duration.ofMillis(config.getRecordTtl()))
-        .requestTimeout(Duration.ofMillis(config.getRequestTimeout()))
+    return builder.maxRecordSize(settings.recordSize())
+        .maxAggregateSize(settings.aggregateSize())
+        .maxUserRecordsPerAggregate(settings.userRecordsPerAggregate())
+        .maxEntriesPerRequest(settings.entriesPerRequest())
+        .maxRequestSize(settings.requestSize())
+        .maxInFlightRequests(settings.callsInFlight())
+        .rateLimit(settings.rateLimit())
+        .failIfThrottled(settings.failIfThrottled())
+        .recordTimeout(Duration.ofMillis(settings.recordTtlMillis()))
+        .requestTimeout(Duration.ofMillis(settings.requestTimeoutMillis()))
+        .maxBufferedTime(Duration.ofMillis(settings.bufferedTimeMillis()))
         .metrics(metrics);
-    // kpl-codec flushes after a positive time; the KPL's 0 means "at once", which 1 ms is in effect.
-    builder.maxBufferedTime(Duration.ofMillis(Math.max(1, config.getRecordMaxBufferedTime())));
-    return builder;
   }
 
   /**
@@ -294,7 +321,7 @@ public class KinesisProducer implements IKinesisProducer {
     long added = System.nanoTime();
     ByteBuffer bytes = data == null ? ByteBuffer.allocate(0) : data; // the KPL sends null data as empty
     // As the KPL: a failure returns a copy of the record, its data a read-only copy of the bytes added.
-    UserRecord kept = config.getReturnUserRecordOnFailure()
+    UserRecord kept = settings.returnUserRecordOnFailure()
         ? new UserRecord(stream, partitionKey, explicitHashKey, copyOf(bytes)) : null;
     pending.put(id, new Pending(future, added, kept));
     metrics.pendingSample(stream, pending.size());
@@ -310,9 +337,10 @@ public class KinesisProducer implements IKinesisProducer {
     }
     put.whenComplete((result, error) -> callbacks.execute(() -> complete(id, result, error)));
     if (futureTimeouts != null) {
-      futureTimeouts.schedule(() -> future.setException(new FutureTimedOutException("Future for message id " + id
-          + " timed out after " + config.getUserRecordTimeoutInMillis() + " ms; the record may still be put", kept)),
-          config.getUserRecordTimeoutInMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> timeout = futureTimeouts.schedule(() -> future.setException(new FutureTimedOutException(
+          "Future for message id " + id + " timed out after " + settings.futureTimeoutMillis() + " ms; the record "
+              + "may still be put", kept)), settings.futureTimeoutMillis(), TimeUnit.MILLISECONDS);
+      future.addListener(() -> timeout.cancel(false), Runnable::run);
     }
     return future;
   }
@@ -356,15 +384,15 @@ public class KinesisProducer implements IKinesisProducer {
             + "equal to (2^128 - 1), got " + explicitHashKey);
       }
     }
-    if (data != null && data.remaining() > config.getMaxUserRecordSize()) {
-      throw new IllegalArgumentException("Data must be less than or equal to " + config.getMaxUserRecordSize()
+    if (data != null && data.remaining() > settings.recordSize()) {
+      throw new IllegalArgumentException("Data must be less than or equal to " + settings.recordSize()
           + " bytes in size, got " + data.remaining() + " bytes");
     }
     // Beyond the KPL, which checks the data alone: the service counts the partition key too, and would refuse it.
     long withKey = (data == null ? 0 : data.remaining()) + partitionKey.getBytes(StandardCharsets.UTF_8).length;
-    if (withKey > config.getMaxUserRecordSize()) {
+    if (withKey > settings.recordSize()) {
       throw new IllegalArgumentException("Data and partition key together must be less than or equal to "
-          + config.getMaxUserRecordSize() + " bytes in size (the service counts both), got " + withKey + " bytes");
+          + settings.recordSize() + " bytes in size (the service counts both), got " + withKey + " bytes");
     }
   }
 
