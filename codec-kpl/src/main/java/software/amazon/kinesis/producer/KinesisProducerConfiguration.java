@@ -375,7 +375,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * AggregationEnabled (default true): Whether user records are aggregated (packed many to a Kinesis record, per shard). {@code false}: each is sent alone.
+   * AggregationEnabled (default true): Whether user records are aggregated (packed many to a Kinesis record, per
+   * shard). {@code false}: each is sent alone.
    *
    * @return the value
    */
@@ -384,7 +385,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets AggregationEnabled: Whether user records are aggregated (packed many to a Kinesis record, per shard). {@code false}: each is sent alone.
+   * Sets AggregationEnabled: Whether user records are aggregated (packed many to a Kinesis record, per shard).
+   * {@code false}: each is sent alone.
    *
    * @param value the value
    * @return this configuration
@@ -417,7 +419,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * AggregationMaxSize (default 51200): The largest aggregate, in bytes (data plus partition key as the service counts it); at most the record size.
+   * AggregationMaxSize (default 51200): The largest aggregate, in bytes (data plus partition key as the service
+   * counts it); at most the record size.
    *
    * @return the value
    */
@@ -426,7 +429,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets AggregationMaxSize: The largest aggregate, in bytes (data plus partition key as the service counts it); at most the record size.
+   * Sets AggregationMaxSize: The largest aggregate, in bytes (data plus partition key as the service counts it);
+   * at most the record size.
    *
    * @param value the value
    * @return this configuration
@@ -439,7 +443,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CloudwatchEndpoint (default empty): The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads no metrics; read them with {@code getMetrics}.
+   * CloudwatchEndpoint (default empty): The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads
+   * no metrics; read them with {@code getMetrics}.
    *
    * @return the value
    */
@@ -448,7 +453,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets CloudwatchEndpoint: The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads no metrics; read them with {@code getMetrics}.
+   * Sets CloudwatchEndpoint: The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads no
+   * metrics; read them with {@code getMetrics}.
    *
    * @param value the value
    * @return this configuration
@@ -506,7 +512,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CollectionMaxSize (default 5242880): The largest PutRecords call, in bytes; kpl-codec caps it at the service's 10 MiB.
+   * CollectionMaxSize (default 5242880): The largest PutRecords call, in bytes; kpl-codec caps it at the
+   * service's 10 MiB.
    *
    * @return the value
    */
@@ -528,7 +535,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * ConnectTimeout (default 6000): Milliseconds to wait for a connection to Kinesis: the HTTP client's connection timeout.
+   * ConnectTimeout (default 6000): Milliseconds to wait for a connection to Kinesis: the HTTP client's
+   * connection timeout.
    *
    * @return the value
    */
@@ -550,7 +558,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CredentialsRefreshDelay (default 5000): In the KPL, how often the daemon is sent fresh credentials. No effect: the SDK asks the credentials provider itself.
+   * CredentialsRefreshDelay (default 5000): In the KPL, how often the daemon is sent fresh credentials. No
+   * effect: the SDK asks the credentials provider itself.
    *
    * @return the value
    */
@@ -559,7 +568,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets CredentialsRefreshDelay: In the KPL, how often the daemon is sent fresh credentials. No effect: the SDK asks the credentials provider itself.
+   * Sets CredentialsRefreshDelay: In the KPL, how often the daemon is sent fresh credentials. No effect: the SDK
+   * asks the credentials provider itself.
    *
    * @param value the value
    * @return this configuration
@@ -592,7 +602,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * FailIfThrottled (default false): Whether a throttled record fails at once instead of being retried until its {@code RecordTtl}.
+   * FailIfThrottled (default false): Whether a throttled record fails at once instead of being retried until its
+   * {@code RecordTtl}.
    *
    * @return the value
    */
@@ -601,7 +612,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets FailIfThrottled: Whether a throttled record fails at once instead of being retried until its {@code RecordTtl}.
+   * Sets FailIfThrottled: Whether a throttled record fails at once instead of being retried until its {@code
+   * RecordTtl}.
    *
    * @param value the value
    * @return this configuration
@@ -612,7 +624,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * KinesisEndpoint (default empty): The Kinesis host name; empty for the region's. Reached over HTTPS on {@code KinesisPort}.
+   * KinesisEndpoint (default empty): The Kinesis host name; empty for the region's. Reached over HTTPS on {@code
+   * KinesisPort}.
    *
    * @return the value
    */
@@ -702,7 +715,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MaxUserRecordSize (default 1048576): The largest user record, data plus partition key, in bytes (the stream's record size limit: 1 MiB unless raised).
+   * MaxUserRecordSize (default 1048576): The largest user record, data plus partition key, in bytes (the
+   * stream's record size limit: 1 MiB unless raised).
    *
    * @return the value
    */
@@ -711,7 +725,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MaxUserRecordSize: The largest user record, data plus partition key, in bytes (the stream's record size limit: 1 MiB unless raised).
+   * Sets MaxUserRecordSize: The largest user record, data plus partition key, in bytes (the stream's record size
+   * limit: 1 MiB unless raised).
    *
    * @param value the value
    * @return this configuration
@@ -724,7 +739,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsGranularity (default shard): The finest dimensions of CloudWatch uploads. No effect: {@code getMetrics} reports every granularity.
+   * MetricsGranularity (default shard): The finest dimensions of CloudWatch uploads. No effect: {@code
+   * getMetrics} reports every granularity.
    *
    * @return the value
    */
@@ -733,7 +749,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsGranularity: The finest dimensions of CloudWatch uploads. No effect: {@code getMetrics} reports every granularity.
+   * Sets MetricsGranularity: The finest dimensions of CloudWatch uploads. No effect: {@code getMetrics} reports
+   * every granularity.
    *
    * @param value the value
    * @return this configuration
@@ -747,7 +764,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsLevel (default detailed): Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded; {@code getMetrics} reports every metric.
+   * MetricsLevel (default detailed): Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded;
+   * {@code getMetrics} reports every metric.
    *
    * @return the value
    */
@@ -756,7 +774,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsLevel: Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded; {@code getMetrics} reports every metric.
+   * Sets MetricsLevel: Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded; {@code
+   * getMetrics} reports every metric.
    *
    * @param value the value
    * @return this configuration
@@ -815,7 +834,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MinConnections (default 1): In the KPL, the connections the daemon keeps open. No effect: the HTTP client opens them as needed.
+   * MinConnections (default 1): In the KPL, the connections the daemon keeps open. No effect: the HTTP client
+   * opens them as needed.
    *
    * @return the value
    */
@@ -824,7 +844,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MinConnections: In the KPL, the connections the daemon keeps open. No effect: the HTTP client opens them as needed.
+   * Sets MinConnections: In the KPL, the connections the daemon keeps open. No effect: the HTTP client opens
+   * them as needed.
    *
    * @param value the value
    * @return this configuration
@@ -837,7 +858,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * NativeExecutable (default empty): In the KPL, a path to the native daemon to run instead of the bundled one. No effect: there is no daemon.
+   * NativeExecutable (default empty): In the KPL, a path to the native daemon to run instead of the bundled one.
+   * No effect: there is no daemon.
    *
    * @return the value
    */
@@ -846,7 +868,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets NativeExecutable: In the KPL, a path to the native daemon to run instead of the bundled one. No effect: there is no daemon.
+   * Sets NativeExecutable: In the KPL, a path to the native daemon to run instead of the bundled one. No effect:
+   * there is no daemon.
    *
    * @param value the value
    * @return this configuration
@@ -857,7 +880,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * RateLimit (default 150): Each shard's traffic is held to this percentage of its limits (1 MB/s and 1,000 records/s).
+   * RateLimit (default 150): Each shard's traffic is held to this percentage of its limits (1 MB/s and 1,000
+   * records/s).
    *
    * @return the value
    */
@@ -879,7 +903,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * RecordMaxBufferedTime (default 100): The longest a user record waits, in milliseconds, for others to share its aggregate and call.
+   * RecordMaxBufferedTime (default 100): The longest a user record waits, in milliseconds, for others to share
+   * its aggregate and call.
    *
    * @return the value
    */
@@ -888,7 +913,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets RecordMaxBufferedTime: The longest a user record waits, in milliseconds, for others to share its aggregate and call.
+   * Sets RecordMaxBufferedTime: The longest a user record waits, in milliseconds, for others to share its
+   * aggregate and call.
    *
    * @param value the value
    * @return this configuration
@@ -901,7 +927,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * RecordTtl (default 30000): Milliseconds a user record may take to be put, retries included; after that its future fails with {@code Expired}.
+   * RecordTtl (default 30000): Milliseconds a user record may take to be put, retries included; after that its
+   * future fails with {@code Expired}.
    *
    * @return the value
    */
@@ -910,7 +937,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets RecordTtl: Milliseconds a user record may take to be put, retries included; after that its future fails with {@code Expired}.
+   * Sets RecordTtl: Milliseconds a user record may take to be put, retries included; after that its future fails
+   * with {@code Expired}.
    *
    * @param value the value
    * @return this configuration
@@ -923,7 +951,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Region (default empty): The AWS region; empty for the SDK's default (the {@code AWS_REGION} environment variable, the profile, ...).
+   * Region (default empty): The AWS region; empty for the SDK's default (the {@code AWS_REGION} environment
+   * variable, the profile, ...).
    *
    * @return the value
    */
@@ -932,7 +961,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets Region: The AWS region; empty for the SDK's default (the {@code AWS_REGION} environment variable, the profile, ...).
+   * Sets Region: The AWS region; empty for the SDK's default (the {@code AWS_REGION} environment variable, the
+   * profile, ...).
    *
    * @param value the value
    * @return this configuration
@@ -968,7 +998,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * TempDirectory (default empty): In the KPL, where the native daemon is extracted. No effect: there is no daemon, and nothing is written to disk.
+   * TempDirectory (default empty): In the KPL, where the native daemon is extracted. No effect: there is no
+   * daemon, and nothing is written to disk.
    *
    * @return the value
    */
@@ -977,7 +1008,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets TempDirectory: In the KPL, where the native daemon is extracted. No effect: there is no daemon, and nothing is written to disk.
+   * Sets TempDirectory: In the KPL, where the native daemon is extracted. No effect: there is no daemon, and
+   * nothing is written to disk.
    *
    * @param value the value
    * @return this configuration
@@ -988,7 +1020,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * VerifyCertificate (default true): Whether the Kinesis endpoint's TLS certificate is checked. {@code false} only for a test endpoint.
+   * VerifyCertificate (default true): Whether the Kinesis endpoint's TLS certificate is checked. {@code false}
+   * only for a test endpoint.
    *
    * @return the value
    */
@@ -997,7 +1030,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets VerifyCertificate: Whether the Kinesis endpoint's TLS certificate is checked. {@code false} only for a test endpoint.
+   * Sets VerifyCertificate: Whether the Kinesis endpoint's TLS certificate is checked. {@code false} only for a
+   * test endpoint.
    *
    * @param value the value
    * @return this configuration
@@ -1092,7 +1126,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * StsEndpoint (default empty): In the KPL, the STS endpoint the daemon asks for the account id. No effect: kpl-codec makes no STS call.
+   * StsEndpoint (default empty): In the KPL, the STS endpoint the daemon asks for the account id. No effect:
+   * kpl-codec makes no STS call.
    *
    * @return the value
    */
@@ -1101,7 +1136,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets StsEndpoint: In the KPL, the STS endpoint the daemon asks for the account id. No effect: kpl-codec makes no STS call.
+   * Sets StsEndpoint: In the KPL, the STS endpoint the daemon asks for the account id. No effect: kpl-codec
+   * makes no STS call.
    *
    * @param value the value
    * @return this configuration
@@ -1138,7 +1174,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * UserRecordTimeoutInMillis (default 0): If above 0, a future gives up (with {@link FutureTimedOutException}) after this many milliseconds, while its record carries on; 0: futures wait for the record's outcome.
+   * UserRecordTimeoutInMillis (default 0): If above 0, a future gives up (with {@link FutureTimedOutException})
+   * after this many milliseconds, while its record carries on; 0: futures wait for the record's outcome.
    *
    * @return the value
    */
@@ -1147,7 +1184,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets UserRecordTimeoutInMillis: If above 0, a future gives up (with {@link FutureTimedOutException}) after this many milliseconds, while its record carries on; 0: futures wait for the record's outcome.
+   * Sets UserRecordTimeoutInMillis: If above 0, a future gives up (with {@link FutureTimedOutException}) after
+   * this many milliseconds, while its record carries on; 0: futures wait for the record's outcome.
    *
    * @param value the value
    * @return this configuration
@@ -1162,7 +1200,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * EnableOldestFutureTracker (default true): In the KPL, whether {@code getOldestRecordTimeInMillis} is tracked. kpl-codec always tracks it.
+   * EnableOldestFutureTracker (default true): In the KPL, whether {@code getOldestRecordTimeInMillis} is
+   * tracked. kpl-codec always tracks it.
    *
    * @return the value
    */
@@ -1171,7 +1210,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets EnableOldestFutureTracker: In the KPL, whether {@code getOldestRecordTimeInMillis} is tracked. kpl-codec always tracks it.
+   * Sets EnableOldestFutureTracker: In the KPL, whether {@code getOldestRecordTimeInMillis} is tracked.
+   * kpl-codec always tracks it.
    *
    * @param value the value
    * @return this configuration
@@ -1182,7 +1222,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * ReturnUserRecordOnFailure (default false): Whether a {@link UserRecordFailedException} carries its {@link UserRecord} ({@code getUserRecord()}).
+   * ReturnUserRecordOnFailure (default false): Whether a {@link UserRecordFailedException} carries its {@link
+   * UserRecord} ({@code getUserRecord()}).
    *
    * @return the value
    */
@@ -1191,7 +1232,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets ReturnUserRecordOnFailure: Whether a {@link UserRecordFailedException} carries its {@link UserRecord} ({@code getUserRecord()}).
+   * Sets ReturnUserRecordOnFailure: Whether a {@link UserRecordFailedException} carries its {@link UserRecord}
+   * ({@code getUserRecord()}).
    *
    * @param value the value
    * @return this configuration
@@ -1202,7 +1244,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * EnableDaemonHealthCheck (default false): In the KPL, whether the native daemon is pinged and restarted if silent. No effect: there is no daemon.
+   * EnableDaemonHealthCheck (default false): In the KPL, whether the native daemon is pinged and restarted if
+   * silent. No effect: there is no daemon.
    *
    * @return the value
    */
@@ -1211,7 +1254,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets EnableDaemonHealthCheck: In the KPL, whether the native daemon is pinged and restarted if silent. No effect: there is no daemon.
+   * Sets EnableDaemonHealthCheck: In the KPL, whether the native daemon is pinged and restarted if silent. No
+   * effect: there is no daemon.
    *
    * @param value the value
    * @return this configuration
@@ -1222,7 +1266,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * DaemonHealthCheckTimeoutMs (default 30000): In the KPL, how long the daemon may be silent. No effect: there is no daemon.
+   * DaemonHealthCheckTimeoutMs (default 30000): In the KPL, how long the daemon may be silent. No effect: there
+   * is no daemon.
    *
    * @return the value
    */
@@ -1246,7 +1291,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CaCertPath (default empty): In the KPL, a directory of CA certificates for the daemon. No effect: the JVM's trust store is used.
+   * CaCertPath (default empty): In the KPL, a directory of CA certificates for the daemon. No effect: the JVM's
+   * trust store is used.
    *
    * @return the value
    */
@@ -1255,7 +1301,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets CaCertPath: In the KPL, a directory of CA certificates for the daemon. No effect: the JVM's trust store is used.
+   * Sets CaCertPath: In the KPL, a directory of CA certificates for the daemon. No effect: the JVM's trust store
+   * is used.
    *
    * @param value the value
    * @return this configuration
@@ -1266,7 +1313,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CaCertFile (default empty): In the KPL, a CA certificate file for the daemon. No effect: the JVM's trust store is used.
+   * CaCertFile (default empty): In the KPL, a CA certificate file for the daemon. No effect: the JVM's trust
+   * store is used.
    *
    * @return the value
    */
