@@ -1,0 +1,155 @@
+package io.kplcodec.kpl;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * HTTPS on 127.0.0.1 in front of a plain-HTTP kinesalite, as the KPL's configuration can only reach an endpoint over
+ * HTTPS: every Kinesis call is passed on unchanged (JSON 1.1, signatures included: kinesalite does not check them);
+ * STS {@code GetCallerIdentity}, which the real KPL's daemon calls once at start, is answered here. The certificate is
+ * self-signed (keytool, now), so clients run with {@code VerifyCertificate=false}.
+ */
+final class HttpsKinesisFront implements AutoCloseable {
+  private final int kinesalitePort;
+  private final HttpsServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+  /** If set, every PutRecords call is answered with this status and error code instead of reaching kinesalite. */
+  private volatile int putRecordsStatus;
+  private volatile String putRecordsError;
+
+  HttpsKinesisFront(int kinesalitePort, Path workDirectory) throws Exception {
+    this.kinesalitePort = kinesalitePort;
+    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    server.setHttpsConfigurator(new HttpsConfigurator(selfSigned(workDirectory)));
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Answers every PutRecords call with {@code status} and {@code errorCode}; status 0 passes them on again. */
+  void failPutRecords(int status, String errorCode) {
+    this.putRecordsError = errorCode;
+    this.putRecordsStatus = status;
+  }
+
+  int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** Calls seen, by operation ("PutRecords", "sts:GetCallerIdentity", ...). */
+  Map<String, Integer> calls() {
+    return Map.copyOf(calls);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+      if (target == null) {
+        calls.merge("sts:GetCallerIdentity", 1, Integer::sum);
+        respond(exchange, 200, "text/xml", ("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/"
+            + "2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/sample</Arn>"
+            + "<UserId>AIDSAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+            + "<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>"
+            + "</GetCallerIdentityResponse>").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      String operation = target.substring(target.indexOf('.') + 1);
+      calls.merge(operation, 1, Integer::sum);
+      int failStatus = putRecordsStatus;
+      if (failStatus != 0 && operation.equals("PutRecords")) {
+        respond(exchange, failStatus, "application/x-amz-json-1.1", ("{\"__type\":\"" + putRecordsError
+            + "\",\"message\":\"injected by the test\"}").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      HttpURLConnection connection = (HttpURLConnection) URI.create("http://127.0.0.1:" + kinesalitePort + "/")
+          .toURL().openConnection();
+      connection.setRequestMethod("POST");
+      connection.setDoOutput(true);
+      for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
+        String name = header.getKey();
+        if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")
+            && !name.equalsIgnoreCase("Connection") && !name.equalsIgnoreCase("Transfer-Encoding")) {
+          connection.setRequestProperty(name, String.join(",", header.getValue()));
+        }
+      }
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(body);
+      }
+      int status = connection.getResponseCode();
+      byte[] answer;
+      try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+        answer = in == null ? new byte[0] : in.readAllBytes();
+      }
+      String type = connection.getContentType();
+      respond(exchange, status, type == null ? "application/x-amz-json-1.1" : type, answer);
+    }
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.getResponseHeaders().set("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000");
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+    if (bytes.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
+    }
+  }
+
+  private static SSLContext selfSigned(Path workDirectory) throws Exception {
+    Files.createDirectories(workDirectory);
+    Path keyStore = workDirectory.resolve("https-front.p12");
+    Files.deleteIfExists(keyStore);
+    String password = "https-front";
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "front", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+        "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-storetype", "PKCS12",
+        "-keystore", keyStore.toString(), "-storepass", password, "-keypass", password)
+        .redirectErrorStream(true).start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+      throw new IllegalStateException("keytool failed: " + output);
+    }
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keyStore)) {
+      store.load(in, password.toCharArray());
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, password.toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), null, null);
+    return context;
+  }
+}
