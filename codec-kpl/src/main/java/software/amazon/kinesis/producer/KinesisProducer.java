@@ -532,9 +532,9 @@ public class KinesisProducer implements IKinesisProducer {
 
   /**
    * Stops the producer at once: later {@code addUserRecord} calls throw {@link DaemonException}, and every record
-   * not yet completed fails now with a {@link DaemonException} (such a record may still reach the stream: what was
-   * already buffered is sent in the background before the client is closed). For a graceful stop, call {@link
-   * #flushSync()} first, as with the KPL.
+   * not yet completed fails now with a {@link DaemonException}; nothing more is sent (kpl-codec's {@code abort()}),
+   * though a record in a PutRecords call already in flight may still reach the stream. For a graceful stop, call
+   * {@link #flushSync()} first, as with the KPL.
    */
   @Override
   public void destroy() {
@@ -549,26 +549,22 @@ public class KinesisProducer implements IKinesisProducer {
     synchronized (pending) {
       pending.notifyAll();
     }
-    Thread closer = new Thread(() -> {
-      io.kplcodec.aws.KinesisProducer current;
-      synchronized (this) {
-        current = delegate;
+    io.kplcodec.aws.KinesisProducer current;
+    synchronized (this) {
+      current = delegate;
+    }
+    try {
+      if (current != null) {
+        current.abort();
       }
-      try {
-        if (current != null) {
-          current.close();
-        }
-      } finally {
-        client.close();
-        callbacks.shutdown();
-        flusher.shutdown();
-        if (futureTimeouts != null) {
-          futureTimeouts.shutdownNow();
-        }
+    } finally {
+      client.close();
+      callbacks.shutdown();
+      flusher.shutdown();
+      if (futureTimeouts != null) {
+        futureTimeouts.shutdownNow();
       }
-    }, "kpl-codec-destroy");
-    closer.setDaemon(true);
-    closer.start();
+    }
   }
 
   /**
