@@ -59,8 +59,8 @@ public final class ConflictApp {
       data.add(("{\"order\":" + i + "}").getBytes(StandardCharsets.UTF_8));
     }
 
-    // kpl-codec-core: aggregate, then deaggregate, every user record back.
-    Aggregator aggregator = Aggregator.builder().maxRecordSize(4096).build();
+    // kpl-codec-core: aggregate, then deaggregate, every user record back. Both aggregators with their defaults.
+    Aggregator aggregator = Aggregator.builder().build();
     List<KinesisRecord> kplcodecAggregates = new ArrayList<>();
     for (int i = 0; i < USER_RECORDS; i++) {
       KinesisRecord full = aggregator.add(keys.get(i), data.get(i));
