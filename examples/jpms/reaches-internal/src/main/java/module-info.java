@@ -1,0 +1,3 @@
+module example.sneaky {
+  requires io.kplcodec;
+}
