@@ -261,8 +261,9 @@ public final class ProducerBenchmark {
           run.complete() ? "" : " (incomplete: " + r.get("succeeded") + " put, " + r.get("failed") + " failed)",
           number(r, "wallSeconds"), run.recordsPerSecond(), number(r, "jvmCpuSeconds"),
           number(r, "childCpuSeconds"), run.cpuPerMillion(), number(r, "jvmPeakRssKiB") / 1024,
-          number(r, "childPeakRssKiB") / 1024, number(r, "allocatedBytes") / run.records(), e.get("lost"),
-          e.get("duplicates"), e.get("aggregated"), e.get("notAggregated"), e.get("putRecordsCalls")));
+          number(r, "childPeakRssKiB") / 1024, number(r, "allocatedBytes") / run.records(),
+          run.producer().equals("none") ? "-" : e.get("lost"), e.get("duplicates"), e.get("aggregated"),
+          e.get("notAggregated"), e.get("putRecordsCalls")));
     }
     List<String> kpls = runs.stream().map(Run::producer).filter(p -> p.startsWith("kpl-") && !p.equals("kpl-codec"))
         .distinct().toList();

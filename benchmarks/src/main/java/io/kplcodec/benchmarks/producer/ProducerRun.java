@@ -28,7 +28,14 @@ public final class ProducerRun {
   private ProducerRun() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = ProducerBenchmark.options(args);
+    String result = run(ProducerBenchmark.options(args));
+    System.out.println(result);
+    System.out.flush();
+    System.exit(result.contains(" complete=true ") ? 0 : 2);
+  }
+
+  /** Runs the workload through the producer the options name, closes it, and returns the {@code RESULT} line. */
+  static String run(Map<String, String> options) throws Exception {
     String producerName = options.get("producer");
     int records = Integer.parseInt(options.get("records"));
     int size = Integer.parseInt(options.get("size"));
@@ -90,7 +97,7 @@ public final class ProducerRun {
       children.add(child.name() + "/" + child.pid());
     }
     Throwable firstFailure = tally.firstFailure.get();
-    System.out.println(String.format(Locale.ROOT,
+    String result = String.format(Locale.ROOT,
         "RESULT producer=%s records=%d size=%d complete=%s succeeded=%d failed=%d warmUpFailed=%d wallSeconds=%.3f"
             + " addSeconds=%.3f jvmCpuSeconds=%.2f childCpuSeconds=%.2f jvmPeakRssKiB=%d childPeakRssKiB=%d"
             + " allocatedBytes=%d allocation=%s gcs=%d setupSeconds=%.2f jvmTotalCpuSeconds=%.2f children=%s"
@@ -99,10 +106,9 @@ public final class ProducerRun {
         wallNanos / 1e9, addedNanos / 1e9, jvmCpu, childCpu, jvm.peakRssKiB(), childRss, allocated,
         Allocation.method(), gcs, setupSeconds, jvm.cpuSeconds(), String.join(",", children),
         System.getProperty("java.runtime.version"), producer.describe().replace(' ', '_'),
-        firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_')));
-    System.out.flush();
+        firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
     producer.close();
-    System.exit(complete ? 0 : 2);
+    return result;
   }
 
   private static byte[] record(byte[] filler, long id) {
