@@ -56,7 +56,8 @@ public final class ProducerBenchmark {
   }
 
   /** One producer run and what the endpoint counted for it. */
-  record Run(String producer, int size, int shards, Map<String, String> result, Map<String, String> endpoint) {
+  record Run(String producer, int size, int shards, Map<String, String> result, Map<String, String> endpoint,
+      String threads) {
     double cpuSeconds() {
       return number(result, "jvmCpuSeconds") + number(result, "childCpuSeconds");
     }
@@ -190,11 +191,14 @@ public final class ProducerBenchmark {
       System.err.println("== " + label + ": " + records + " user records");
       Process process = builder.start();
       String resultLine = null;
+      String threadsLine = "THREADS";
       try (BufferedReader in = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = in.readLine()) != null; ) {
           if (line.startsWith("RESULT ")) {
             resultLine = line;
+          } else if (line.startsWith("THREADS")) {
+            threadsLine = line;
           }
         }
       }
@@ -208,8 +212,8 @@ public final class ProducerBenchmark {
       endpointIn.println("stats");
       String statsLine = endpointOut.readLine();
       endpointIn.println("stop");
-      Files.writeString(out.resolve(label + ".result"), resultLine + "\n" + statsLine + "\n");
-      return new Run(producer, size, shards, pairs(resultLine), pairs(statsLine));
+      Files.writeString(out.resolve(label + ".result"), resultLine + "\n" + statsLine + "\n" + threadsLine + "\n");
+      return new Run(producer, size, shards, pairs(resultLine), pairs(statsLine), threadsLine);
     } finally {
       if (!endpoint.waitFor(10, TimeUnit.SECONDS)) {
         endpoint.destroy();
@@ -283,6 +287,24 @@ public final class ProducerBenchmark {
           }
         }
       }
+    }
+    s.append("\nWhere each producer's CPU went during the measurement, by thread (CPU-s; pools summed, digits as #;"
+        + " the 6 largest of each process):\n\n");
+    s.append("| record | shards | producer | JVM threads | daemon threads |\n| --- | ---: | --- | --- | --- |\n");
+    for (Run run : runs) {
+      String jvm = "";
+      String daemon = "";
+      for (String part : run.threads().split(" ")) {
+        List<String> top = Arrays.stream(part.substring(part.indexOf(':') + 1).split(",")).filter(t -> !t.isEmpty())
+            .limit(6).map(t -> t.replace('_', ' ').replace("=", " ")).toList();
+        if (part.startsWith("jvm:")) {
+          jvm = String.join(", ", top);
+        } else if (part.startsWith("daemon:")) {
+          daemon = String.join(", ", top);
+        }
+      }
+      s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", sizeName(run.size()), run.shards(),
+          run.producer(), jvm, daemon.isEmpty() ? "-" : daemon));
     }
     return s.toString();
   }

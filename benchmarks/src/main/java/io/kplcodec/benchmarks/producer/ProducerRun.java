@@ -69,9 +69,11 @@ public final class ProducerRun {
     tally.succeeded.set(0);
 
     List<ProcessTree.Sample> before = ProcessTree.sample();
+    Map<Long, Map<String, Long>> threadsBefore = threads(before);
     long allocatedBefore = Allocation.allocatedBytes();
     long gcBefore = gcCount();
     long t0 = System.nanoTime();
+    long startMillis = System.currentTimeMillis();
     for (int id = 0; id < records; id++) {
       tally.acquire();
       String partitionKey = new UUID(random.nextLong(), random.nextLong()).toString();
@@ -80,9 +82,11 @@ public final class ProducerRun {
     long addedNanos = System.nanoTime() - t0;
     boolean complete = tally.awaitAll(TimeUnit.MINUTES.toNanos(30));
     long wallNanos = System.nanoTime() - t0;
+    long endMillis = System.currentTimeMillis();
     long allocated = Allocation.allocatedBytes() - allocatedBefore;
     long gcs = gcCount() - gcBefore;
     List<ProcessTree.Sample> after = ProcessTree.sample();
+    Map<Long, Map<String, Long>> threadsAfter = threads(after);
 
     ProcessTree.Sample jvm = after.get(0);
     double jvmCpu = (jvm.cpuTicks() - before.get(0).cpuTicks()) / (double) ProcessTree.TICKS_PER_SECOND;
@@ -101,14 +105,44 @@ public final class ProducerRun {
         "RESULT producer=%s records=%d size=%d complete=%s succeeded=%d failed=%d warmUpFailed=%d wallSeconds=%.3f"
             + " addSeconds=%.3f jvmCpuSeconds=%.2f childCpuSeconds=%.2f jvmPeakRssKiB=%d childPeakRssKiB=%d"
             + " allocatedBytes=%d allocation=%s gcs=%d setupSeconds=%.2f jvmTotalCpuSeconds=%.2f children=%s"
-            + " java=%s settings=%s firstFailure=%s",
+            + " java=%s settings=%s startMillis=%d endMillis=%d firstFailure=%s",
         producerName, records, size, complete, tally.succeeded.get(), tally.failed.get(), warmUpFailures,
         wallNanos / 1e9, addedNanos / 1e9, jvmCpu, childCpu, jvm.peakRssKiB(), childRss, allocated,
         Allocation.method(), gcs, setupSeconds, jvm.cpuSeconds(), String.join(",", children),
-        System.getProperty("java.runtime.version"), producer.describe().replace(' ', '_'),
+        System.getProperty("java.runtime.version"), producer.describe().replace(' ', '_'), startMillis, endMillis,
         firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
     producer.close();
-    return result;
+    return result + "\n" + threadLine(after, threadsBefore, threadsAfter);
+  }
+
+  private static Map<Long, Map<String, Long>> threads(List<ProcessTree.Sample> processes) {
+    Map<Long, Map<String, Long>> threads = new java.util.HashMap<>();
+    for (ProcessTree.Sample process : processes) {
+      threads.put(process.pid(), ProcessTree.threads(process.pid()));
+    }
+    return threads;
+  }
+
+  /**
+   * {@code THREADS jvm:<thread>=<CPU-s>,... daemon:<thread>=<CPU-s>,...}: where each process's CPU went during the
+   * measurement, by thread name, largest first (threads started and ended within it are missing).
+   */
+  private static String threadLine(List<ProcessTree.Sample> processes, Map<Long, Map<String, Long>> before,
+      Map<Long, Map<String, Long>> after) {
+    StringBuilder line = new StringBuilder("THREADS");
+    for (int i = 0; i < processes.size(); i++) {
+      long pid = processes.get(i).pid();
+      Map<String, Long> start = before.getOrDefault(pid, Map.of());
+      line.append(i == 0 ? " jvm:" : " daemon:");
+      line.append(after.get(pid).entrySet().stream()
+          .map(e -> Map.entry(e.getKey(), e.getValue() - start.getOrDefault(e.getKey(), 0L)))
+          .filter(e -> e.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .map(e -> e.getKey().replace(' ', '_').replace(',', '_') + "="
+              + String.format(Locale.ROOT, "%.2f", e.getValue() / (double) ProcessTree.TICKS_PER_SECOND))
+          .collect(java.util.stream.Collectors.joining(",")));
+    }
+    return line.toString();
   }
 
   private static byte[] record(byte[] filler, long id) {

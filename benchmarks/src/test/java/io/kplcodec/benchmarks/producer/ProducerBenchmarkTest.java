@@ -24,8 +24,10 @@ class ProducerBenchmarkTest {
   void kplCodecPutsEveryUserRecordOnceInCborAndInJson() throws Exception {
     for (String cbor : List.of("true", "false")) {
       try (FakeKinesis endpoint = new FakeKinesis("producer-bench", 4, 3_000, 100, work)) {
-        String result = ProducerRun.run(Map.of("producer", "kpl-codec", "records", "3000", "size", "100",
+        String output = ProducerRun.run(Map.of("producer", "kpl-codec", "records", "3000", "size", "100",
             "port", Integer.toString(endpoint.port()), "cbor", cbor, "dir", work.toString()));
+        String result = output.lines().findFirst().orElseThrow();
+        assertTrue(output.lines().skip(1).findFirst().orElseThrow().startsWith("THREADS jvm:"), output);
         Map<String, String> values = ProducerBenchmark.pairs(result);
         assertEquals("true", values.get("complete"), result);
         assertEquals("3000", values.get("succeeded"), result);
@@ -70,12 +72,14 @@ class ProducerBenchmarkTest {
     assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | 1,000,000 | 4.0 | 250,000 | 4.0 + 6.0 | 10.0 | 300 + 100 |"),
         table);
     assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | 0.20x | 4.00x | 0.50x |"), table);
+    assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | main 1.00, GC Thread# 0.50 | kinesis produce 3.00 |"), table);
   }
 
   private static ProducerBenchmark.Run run(String producer, String result) {
     return new ProducerBenchmark.Run(producer, 100, 4, ProducerBenchmark.pairs("RESULT records=1000000"
         + " complete=true allocatedBytes=0 settings=x java=17 " + result),
-        ProducerBenchmark.pairs("STATS lost=0 duplicates=0 aggregated=1 notAggregated=0 putRecordsCalls=1"));
+        ProducerBenchmark.pairs("STATS lost=0 duplicates=0 aggregated=1 notAggregated=0 putRecordsCalls=1"),
+        "THREADS jvm:main=1.00,GC_Thread#=0.50 daemon:kinesis_produce=3.00");
   }
 
   @Test
