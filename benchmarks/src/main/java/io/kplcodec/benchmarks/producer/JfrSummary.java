@@ -57,7 +57,8 @@ public final class JfrSummary {
       for (RecordedFrame frame : frames) {
         String method = name(frame.getMethod());
         if ((method.startsWith("io.kplcodec.") || method.startsWith("software.amazon.awssdk.")
-            || method.startsWith("io.netty.")) && seen.add(method)) {
+            || method.startsWith("io.netty.")) && !method.startsWith("io.kplcodec.benchmarks.")
+            && !method.contains("$$Lambda") && !method.contains(".lambda$") && seen.add(method)) {
           inclusive.merge(method, 1, Integer::sum);
         }
       }
@@ -66,7 +67,7 @@ public final class JfrSummary {
     print("Thread", threads, samples, top);
     print("Part (first frame that is not JDK collections, locks or runtime)", parts, samples, top);
     print("Method on top of the stack (self)", selfMethods, samples, top);
-    print("kpl-codec, SDK and Netty methods on the stack (inclusive)", inclusive, samples, top);
+    print("kpl-codec, SDK and Netty methods on the stack (inclusive; lambdas left out)", inclusive, samples, top);
   }
 
   private static String name(RecordedMethod method) {
