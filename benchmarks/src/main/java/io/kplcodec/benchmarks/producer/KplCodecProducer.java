@@ -26,16 +26,24 @@ final class KplCodecProducer implements ProducerUnderTest {
 
   KplCodecProducer(Settings settings) {
     cbor = settings.cbor();
-    // Read by the SDK when the client is built.
-    System.setProperty("aws.cborEnabled", Boolean.toString(cbor));
     http = NettyNioAsyncHttpClient.builder().buildWithDefaults(
         AttributeMap.builder().put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
-    kinesis = KinesisAsyncClient.builder()
-        .endpointOverride(URI.create("https://127.0.0.1:" + settings.port()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBENCH", "fake")))
-        .httpClient(http)
-        .build();
+    // The SDK reads this property when the client is built: set for the build only (the smoke test shares its JVM).
+    String previous = System.setProperty("aws.cborEnabled", Boolean.toString(cbor));
+    try {
+      kinesis = KinesisAsyncClient.builder()
+          .endpointOverride(URI.create("https://127.0.0.1:" + settings.port()))
+          .region(Region.US_EAST_1)
+          .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDBENCH", "fake")))
+          .httpClient(http)
+          .build();
+    } finally {
+      if (previous == null) {
+        System.clearProperty("aws.cborEnabled");
+      } else {
+        System.setProperty("aws.cborEnabled", previous);
+      }
+    }
     producer = KinesisProducer.builder(kinesis, settings.stream()).build();
   }
 
