@@ -84,6 +84,9 @@ public final class LocalKinesis implements AutoCloseable {
    * Why a local Kinesis cannot run here (Node.js or npm missing from the PATH, or the system property
    * {@code kinesalite.skip} set to true, which builds use to skip such tests), or empty if it can. Callers that can do
    * without one (tests, the demo) check this first and say so instead of failing.
+   *
+   * @return the reason, or empty if {@code node} and {@code npm} are executables in a directory of the PATH and
+   *     {@code kinesalite.skip} is not true
    */
   public static Optional<String> unavailableReason() {
     if (Boolean.getBoolean("kinesalite.skip")) {
@@ -96,7 +99,13 @@ public final class LocalKinesis implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** Where the npm packages are (or will be) installed. */
+  /**
+   * Where the npm packages are (or will be) installed.
+   *
+   * @return the system property {@code kplcodec.local.home} made absolute, if set and not empty, else
+   *     {@code <user.home>/.cache/kpl-codec/local-kinesis-<the first 12 hex digits of the lock file's SHA-256>}; not
+   *     created here
+   */
   public static Path installDirectory() {
     String home = System.getProperty("kplcodec.local.home");
     if (home != null && !home.isEmpty()) {
@@ -105,7 +114,12 @@ public final class LocalKinesis implements AutoCloseable {
     return Paths.get(System.getProperty("user.home"), ".cache", "kpl-codec", "local-kinesis-" + LOCK_HASH);
   }
 
-  /** Whether {@link #start} will find the packages installed (if not, it runs {@code npm ci} first, about 10-60 s). */
+  /**
+   * Whether {@link #start} will find the packages installed (if not, it runs {@code npm ci} first, about 10-60 s).
+   *
+   * @return true if {@link #installDirectory()} holds kinesalite and dynalite installed from this jar's lock file;
+   *     false otherwise, or if it cannot be read
+   */
   public static boolean installed() {
     Path dir = installDirectory();
     try {
@@ -118,7 +132,14 @@ public final class LocalKinesis implements AutoCloseable {
     }
   }
 
-  /** Starts kinesalite with its data in memory. */
+  /**
+   * Starts kinesalite with its data in memory: {@link #start(Path) start(null)}.
+   *
+   * @return the running server; the caller closes it
+   * @throws IllegalStateException as {@link #start(Path)} says
+   * @throws IOException if the install directory cannot be written or a process cannot be started
+   * @throws InterruptedException if interrupted while waiting for the install or for kinesalite to listen
+   */
   public static LocalKinesis start() throws IOException, InterruptedException {
     return start(null);
   }
@@ -127,14 +148,28 @@ public final class LocalKinesis implements AutoCloseable {
    * Starts kinesalite; with a {@code dataDir} its data lives there (LevelDB) and so survives {@link #restart()},
    * else in memory.
    *
-   * @throws IllegalStateException if Node.js or npm is missing ({@link #unavailableReason()}), the install fails, or
-   *     kinesalite does not start within 30 s (the message has its output)
+   * @param dataDir the directory for kinesalite's data, or null to keep it in memory
+   * @return the running server, on a free port of 127.0.0.1; the caller closes it
+   * @throws IllegalStateException if Node.js or npm is missing or {@code kinesalite.skip} is true (the message is
+   *     {@link #unavailableReason()}'s), {@code npm ci} fails (the message has its output), or kinesalite exits or
+   *     does not say it listens within 30 s (the message has its output)
+   * @throws IOException if the install directory cannot be written or a process cannot be started
+   * @throws InterruptedException if interrupted while waiting for the install or for kinesalite to listen
    */
   public static LocalKinesis start(Path dataDir) throws IOException, InterruptedException {
     return start(dataDir, KINESALITE);
   }
 
-  /** Starts dynalite (a DynamoDB API), in memory, for a KCL worker's lease, checkpoint and worker tables. */
+  /**
+   * Starts dynalite (a DynamoDB API), in memory, for a KCL worker's lease, checkpoint and worker tables. Tables are
+   * created, updated and deleted at once.
+   *
+   * @return the running server, on a free port of 127.0.0.1; the caller closes it (its {@link #client()} is of no use:
+   *     give {@link #endpoint()} to a DynamoDB client)
+   * @throws IllegalStateException as {@link #start(Path)} says, for dynalite
+   * @throws IOException if the install directory cannot be written or a process cannot be started
+   * @throws InterruptedException if interrupted while waiting for the install or for dynalite to listen
+   */
   public static LocalKinesis startDynalite() throws IOException, InterruptedException {
     return start(null, DYNALITE);
   }
@@ -149,17 +184,30 @@ public final class LocalKinesis implements AutoCloseable {
     return server;
   }
 
-  /** The endpoint to give an SDK client: {@code http://127.0.0.1:<port>}. */
+  /**
+   * The endpoint to give an SDK client: {@code http://127.0.0.1:<port>}.
+   *
+   * @return {@code http://127.0.0.1:} and {@link #port()}
+   */
   public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
-  /** The port it listens on, on 127.0.0.1; it stays the same across {@link #restart()}. */
+  /**
+   * The port it listens on, on 127.0.0.1; it stays the same across {@link #restart()}.
+   *
+   * @return the port, chosen free when the server was started
+   */
   public int port() {
     return port;
   }
 
-  /** A new client for this server (plain HTTP/1.1, CBOR off, fixed test credentials); the caller closes it. */
+  /**
+   * A new client for this server (plain HTTP/1.1, CBOR off, fixed test credentials); the caller closes it.
+   *
+   * @return a Kinesis client on {@link #endpoint()}, region us-east-1, at most 16 connections, a 2 s connection
+   *     timeout
+   */
   public KinesisAsyncClient client() {
     return KinesisAsyncClient.builder()
         .endpointOverride(endpoint())
@@ -172,7 +220,13 @@ public final class LocalKinesis implements AutoCloseable {
         .build();
   }
 
-  /** Stops the process, as a crash would; {@link #startAgain()} brings it back on the same port and data. */
+  /**
+   * Stops the process, as a crash would; {@link #startAgain()} brings it back on the same port and data. It is asked
+   * to end, and killed if it has not after 10 s; does nothing if it is not running.
+   *
+   * @throws InterruptedException if interrupted while waiting for the process to end (it is then still counted as
+   *     running)
+   */
   public void stop() throws InterruptedException {
     if (process != null) {
       process.destroy();
@@ -183,18 +237,34 @@ public final class LocalKinesis implements AutoCloseable {
     }
   }
 
-  /** Starts the process again after {@link #stop()}, on the same port and data directory. */
+  /**
+   * Starts the process again after {@link #stop()}, on the same port and data directory.
+   *
+   * @throws IllegalStateException if it exits or does not say it listens within 30 s (for one, if the port has been
+   *     taken meanwhile); the message has its output
+   * @throws IOException if the process cannot be started
+   * @throws InterruptedException if interrupted while waiting for it to listen
+   */
   public void startAgain() throws IOException, InterruptedException {
     startProcess();
   }
 
-  /** {@link #stop()} then {@link #startAgain()}. */
+  /**
+   * {@link #stop()} then {@link #startAgain()}.
+   *
+   * @throws IllegalStateException as {@link #startAgain()} says
+   * @throws IOException if the process cannot be started
+   * @throws InterruptedException if interrupted while waiting for the process to end or to listen
+   */
   public void restart() throws IOException, InterruptedException {
     stop();
     startProcess();
   }
 
-  /** Stops the process. */
+  /**
+   * Stops the process, as {@link #stop()}; if interrupted while waiting for it to end, returns at once with the
+   * thread's interrupt status set.
+   */
   @Override
   public void close() {
     try {
@@ -204,14 +274,32 @@ public final class LocalKinesis implements AutoCloseable {
     }
   }
 
-  /** Creates a stream, waits until it is ACTIVE and returns its shards. */
+  /**
+   * Creates a stream, waits until it is ACTIVE and returns its shards.
+   *
+   * @param client a client of a kinesalite server, such as {@link #client()}
+   * @param name the new stream's name
+   * @param shards its number of shards
+   * @return its shards, as {@link #listShards} returns them
+   * @throws Exception an {@link java.util.concurrent.ExecutionException} if a call fails (for one, if the stream
+   *     exists), a {@link TimeoutException} if one takes more than 10 s, an {@link IllegalStateException} if the
+   *     stream is not ACTIVE after 20 s, an {@link InterruptedException} if interrupted
+   */
   public static List<Shard> createStream(KinesisAsyncClient client, String name, int shards) throws Exception {
     client.createStream(b -> b.streamName(name).shardCount(shards)).get(10, TimeUnit.SECONDS);
     awaitActive(client, name);
     return listShards(client, name);
   }
 
-  /** Waits up to 20 s for the stream to be ACTIVE (after a create, split or merge). */
+  /**
+   * Waits up to 20 s for the stream to be ACTIVE (after a create, split or merge), asking every 20 ms.
+   *
+   * @param client a client of a kinesalite server, such as {@link #client()}
+   * @param name the stream's name
+   * @throws Exception an {@link IllegalStateException} if it is not ACTIVE after 20 s, an
+   *     {@link java.util.concurrent.ExecutionException} if a call fails (for one, if there is no such stream), a
+   *     {@link TimeoutException} if one takes more than 10 s, an {@link InterruptedException} if interrupted
+   */
   public static void awaitActive(KinesisAsyncClient client, String name) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (client.describeStreamSummary(b -> b.streamName(name)).get(10, TimeUnit.SECONDS)
@@ -223,7 +311,16 @@ public final class LocalKinesis implements AutoCloseable {
     }
   }
 
-  /** Every shard of the stream, closed ones included. */
+  /**
+   * Every shard of the stream, closed ones included.
+   *
+   * @param client a client of a kinesalite server, such as {@link #client()}
+   * @param name the stream's name
+   * @return the shards one ListShards call returns (it does not follow a {@code NextToken})
+   * @throws Exception an {@link java.util.concurrent.ExecutionException} if the call fails (for one, if there is no
+   *     such stream), a {@link TimeoutException} if it takes more than 10 s, an {@link InterruptedException} if
+   *     interrupted
+   */
   public static List<Shard> listShards(KinesisAsyncClient client, String name) throws Exception {
     return client.listShards(b -> b.streamName(name)).get(10, TimeUnit.SECONDS).shards();
   }
@@ -231,6 +328,14 @@ public final class LocalKinesis implements AutoCloseable {
   /**
    * Every Kinesis record of a shard, in order, read with GetRecords from the trim horizon until a read returns
    * nothing (for an open shard: when production is over).
+   *
+   * @param client a client of a kinesalite server, such as {@link #client()}
+   * @param stream the stream's name
+   * @param shardId the shard's id
+   * @return a new list of the shard's records, in sequence number order
+   * @throws Exception an {@link java.util.concurrent.ExecutionException} if a call fails (for one, if there is no
+   *     such stream or shard), a {@link TimeoutException} if GetShardIterator takes more than 10 s or a GetRecords
+   *     call (of at most 10,000 records) more than 30 s, an {@link InterruptedException} if interrupted
    */
   public static List<Record> readShard(KinesisAsyncClient client, String stream, String shardId) throws Exception {
     String iterator = client.getShardIterator(b -> b.streamName(stream).shardId(shardId)
@@ -297,6 +402,7 @@ public final class LocalKinesis implements AutoCloseable {
   }
 
   /** {@code npm ci} from the lock file in this jar, unless the same lock file is installed already. */
+  @SuppressWarnings("try") // held is the file lock, held for the block and released by it
   private static synchronized void install() throws IOException, InterruptedException {
     Path dir = installDirectory();
     Files.createDirectories(dir);
