@@ -48,6 +48,8 @@ final class Admission {
   private final long startNanos;
   private long longestBlockNanos;
   private boolean closed;
+  /** Adding threads waiting for room now. */
+  private int waiters;
 
   Admission(long limitBytes, long maxQueueNanos, long floorBytes, LongSupplier clock) {
     this.limitBytes = limitBytes;
@@ -96,7 +98,12 @@ final class Admission {
           break;
         }
         // Poll as well: the clock may be a test's, and the drain rate changes with time, not only on release.
-        room.awaitNanos(Math.min(remaining, POLL_NANOS));
+        waiters++;
+        try {
+          room.awaitNanos(Math.min(remaining, POLL_NANOS));
+        } finally {
+          waiters--;
+        }
         now = clock.getAsLong();
       }
       longestBlockNanos = Math.max(longestBlockNanos, now - start);
@@ -131,7 +138,9 @@ final class Admission {
         advance(now);
         drained[Math.floorMod(currentBucket, BUCKETS)] += bytes;
       }
-      room.signalAll();
+      if (waiters > 0) {
+        room.signalAll(); // Perf: waking no one costs nothing; the lock alone is cheap
+      }
     } finally {
       lock.unlock();
     }

@@ -25,6 +25,11 @@ final class PendingRecord {
   private long firstSentNanos;
   private boolean sent;
   int attempts = 1;
+  /** Its neighbours in {@link Outcomes}' list of records not completed, oldest first (intrusive: no node each). */
+  PendingRecord older;
+  PendingRecord newer;
+  /** Whether it is in that list. */
+  boolean outstanding;
   /** Its stream's metrics (set when it is accepted): where its outcome is reported. */
   StreamMetrics metrics = StreamMetrics.NONE;
   private boolean mayHaveBeenStored;
