@@ -9,13 +9,20 @@ import java.util.function.LongSupplier;
  * Holds a hot shard back before Kinesis throttles it, as the KPL's {@code RateLimit} does: per shard, a token
  * bucket of Kinesis records (1,000 a second at 100%) and one of bytes (1 MiB a second at 100%, data plus partition
  * key), each holding at most one second's worth and refilled continuously at the configured percentage of the
- * service's limits. A record whose bytes exceed a full bucket may still go once the bucket is full (it leaves a
- * debt), so nothing waits forever. Not thread-safe: the producer calls it under its lock.
+ * service's limits. A shard held back goes again at the first tick ({@link #TICK_NANOS}) at which it has room, so
+ * that what waited goes out together. A record whose bytes exceed a full bucket may still go once the bucket is full
+ * (it leaves a debt), so nothing waits forever. Not thread-safe: the producer calls it under its lock.
  */
 final class ShardRateLimiter {
   static final long SHARD_RECORDS_PER_SECOND = 1_000;
   static final long SHARD_BYTES_PER_SECOND = 1L << 20;
   private static final double NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * A shard held back goes again only at the next tick of this length, with what its buckets refilled meanwhile:
+   * records released the moment a single one fits would go in a PutRecords call each (measured: 1,363 calls for
+   * 10^6 records of 100 bytes on 4 shards, 2.4 times the CPU); released together, they share calls.
+   */
+  static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final double recordsPerNano;
   private final double bytesPerNano;
@@ -30,6 +37,8 @@ final class ShardRateLimiter {
     double records;
     double bytes;
     long refilledNanos;
+    /** Held back until then (a tick), whatever its buckets hold. */
+    long heldUntilNanos;
   }
 
   /**
@@ -59,6 +68,10 @@ final class ShardRateLimiter {
       bucket.bytes = Math.min(maxBytes, bucket.bytes + elapsed * bytesPerNano);
       bucket.refilledNanos = now;
     }
+    if (now - bucket.heldUntilNanos < 0) {
+      shortestWaitNanos = Math.min(shortestWaitNanos, bucket.heldUntilNanos - now);
+      return false;
+    }
     double bytesNeeded = Math.min(bytes, maxBytes);
     if (bucket.records >= 1 && bucket.bytes >= bytesNeeded) {
       bucket.records -= 1;
@@ -66,13 +79,15 @@ final class ShardRateLimiter {
       return true;
     }
     double wait = Math.max((1 - bucket.records) / recordsPerNano, (bytesNeeded - bucket.bytes) / bytesPerNano);
-    shortestWaitNanos = Math.min(shortestWaitNanos, (long) Math.ceil(wait));
+    long fits = now + (long) Math.ceil(wait);
+    bucket.heldUntilNanos = Math.floorDiv(fits + TICK_NANOS - 1, TICK_NANOS) * TICK_NANOS; // the tick after it fits
+    shortestWaitNanos = Math.min(shortestWaitNanos, bucket.heldUntilNanos - now);
     return false;
   }
 
   /**
-   * How long until the soonest of the records refused since the last call may go (at least 1 ms, to batch wakeups);
-   * -1 if none was refused. Resets.
+   * How long until the soonest of the records refused since the last call may go (at the tick after its buckets hold
+   * enough, at least 1 ms from now); -1 if none was refused. Resets.
    */
   long nanosUntilNextRefusedFits() {
     long wait = shortestWaitNanos;
