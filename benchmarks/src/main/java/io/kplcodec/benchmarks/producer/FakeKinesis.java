@@ -10,6 +10,7 @@ import io.kplcodec.Deaggregator;
 import io.kplcodec.HashKeyRange;
 import io.kplcodec.ShardMap;
 import io.kplcodec.UserRecord;
+import io.kplcodec.local.SelfSignedTls;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,9 +21,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,12 +30,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * The fake Kinesis the producer benchmark sends to: HTTPS on 127.0.0.1 with a self-signed certificate, Kinesis
@@ -117,7 +113,7 @@ final class FakeKinesis implements AutoCloseable {
     this.shardMap = shards.build();
     executor = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-    server.setHttpsConfigurator(new HttpsConfigurator(selfSignedContext(workDirectory)));
+    server.setHttpsConfigurator(new HttpsConfigurator(SelfSignedTls.forLocalhost(workDirectory)));
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -452,33 +448,6 @@ final class FakeKinesis implements AutoCloseable {
     } else {
       json.append('"').append(value).append('"'); // only plain ids, keys and names here: nothing to escape
     }
-  }
-
-  /** An SSL context serving a certificate for 127.0.0.1 that keytool makes now (valid two days). */
-  private static SSLContext selfSignedContext(Path workDirectory) throws Exception {
-    Files.createDirectories(workDirectory);
-    Path keyStore = Files.createTempFile(workDirectory, "fake-kinesis", ".p12");
-    Files.delete(keyStore);
-    char[] password = "producer-bench".toCharArray();
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "fake-kinesis", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-storetype", "PKCS12",
-        "-keystore", keyStore.toString(), "-storepass", new String(password), "-keypass", new String(password))
-        .redirectErrorStream(true).start();
-    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
-      throw new IllegalStateException("keytool failed: " + output);
-    }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      store.load(in, password);
-    }
-    Files.delete(keyStore);
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyManagers.init(store, password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyManagers.getKeyManagers(), null, null);
-    return context;
   }
 
   /**

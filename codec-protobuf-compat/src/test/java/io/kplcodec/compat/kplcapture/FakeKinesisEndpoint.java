@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.kplcodec.local.SelfSignedTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,9 +15,7 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -26,10 +25,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * Just enough of Kinesis and STS, over HTTPS on 127.0.0.1, for the KPL's daemon to run: STS GetCallerIdentity (query
@@ -57,7 +53,7 @@ final class FakeKinesisEndpoint implements AutoCloseable {
     this.streamName = streamName;
     this.shardCount = shardCount;
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setHttpsConfigurator(new HttpsConfigurator(selfSignedContext(workDirectory)));
+    server.setHttpsConfigurator(new HttpsConfigurator(SelfSignedTls.forLocalhost(workDirectory)));
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -229,28 +225,4 @@ final class FakeKinesisEndpoint implements AutoCloseable {
         .intValueExact();
   }
 
-  /** An SSL context serving a certificate for 127.0.0.1 that keytool makes now (valid two days). */
-  private static SSLContext selfSignedContext(Path workDirectory) throws Exception {
-    Path keyStore = workDirectory.resolve("fake-kinesis.p12");
-    Files.deleteIfExists(keyStore);
-    char[] password = "kpl-capture".toCharArray();
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", "fake-kinesis", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-        "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-storetype", "PKCS12",
-        "-keystore", keyStore.toString(), "-storepass", new String(password), "-keypass", new String(password))
-        .redirectErrorStream(true).start();
-    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!keytool.waitFor(60, TimeUnit.SECONDS) || keytool.exitValue() != 0) {
-      throw new IllegalStateException("keytool failed: " + output);
-    }
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(keyStore)) {
-      store.load(in, password);
-    }
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyManagers.init(store, password);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyManagers.getKeyManagers(), null, null);
-    return context;
-  }
 }
