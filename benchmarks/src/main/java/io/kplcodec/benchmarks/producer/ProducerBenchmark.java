@@ -33,8 +33,11 @@ import java.util.stream.Collectors;
  * both KPLs on this JVM's class path; each producer JVM gets that class path without the other producers' jars.
  */
 public final class ProducerBenchmark {
-  static final List<String> KPL_JARS = List.of(
-      "/com/amazonaws/amazon-kinesis-producer/", "/software/amazon/kinesis/amazon-kinesis-producer/");
+  /** Where each producer's own jar is on the class path (a Maven repository's or the reactor's). */
+  static final Map<String, List<String>> PRODUCER_JARS = Map.of(
+      "kpl-0.15.12", List.of("/com/amazonaws/amazon-kinesis-producer/"),
+      "kpl-1.0.7", List.of("/software/amazon/kinesis/amazon-kinesis-producer/"),
+      "kpl-codec-kpl", List.of("/io/kplcodec/kpl-codec-kpl/", "/codec-kpl/target/classes"));
 
   private ProducerBenchmark() {}
 
@@ -90,7 +93,7 @@ public final class ProducerBenchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> options = options(args);
-    List<String> producers = list(options.getOrDefault("producers", "kpl-codec,kpl-1.0.7,kpl-0.15.12"));
+    List<String> producers = list(options.getOrDefault("producers", "kpl-codec,kpl-codec-kpl,kpl-1.0.7,kpl-0.15.12"));
     List<Integer> sizes = list(options.getOrDefault("sizes", "100,1024")).stream().map(Integer::valueOf).toList();
     List<Integer> shardCounts = list(options.getOrDefault("shards", "4,64")).stream().map(Integer::valueOf).toList();
     int records = Integer.parseInt(options.getOrDefault("records", "100000"));
@@ -140,14 +143,13 @@ public final class ProducerBenchmark {
 
   /** This JVM's class path without the jars of the producers other than {@code producer}. */
   static String classPathFor(String producer, String classPath) {
-    String keep = switch (producer) {
-      case "kpl-1.0.7" -> KPL_JARS.get(1);
-      case "kpl-0.15.12" -> KPL_JARS.get(0);
-      default -> null;
-    };
+    List<String> keep = PRODUCER_JARS.getOrDefault(producer, List.of());
     return Arrays.stream(classPath.split(File.pathSeparator))
-        .filter(entry -> KPL_JARS.stream().noneMatch(jar -> entry.replace('\\', '/').contains(jar))
-            || (keep != null && entry.replace('\\', '/').contains(keep)))
+        .filter(entry -> {
+          String path = entry.replace('\\', '/');
+          boolean someones = PRODUCER_JARS.values().stream().flatMap(List::stream).anyMatch(path::contains);
+          return !someones || keep.stream().anyMatch(path::contains);
+        })
         .collect(Collectors.joining(File.pathSeparator));
   }
 

@@ -28,11 +28,12 @@ public interface ProducerUnderTest extends AutoCloseable {
   static String className(String producer) {
     return switch (producer) {
       case "kpl-codec" -> "io.kplcodec.benchmarks.producer.KplCodecProducer";
-      case "kpl-1.0.7" -> "io.kplcodec.benchmarks.producer.kpl.Kpl107Producer";
+      // kpl-codec-kpl is the KPL 1.0.7 API: the same adapter, on kpl-codec-kpl's jar instead of the KPL's.
+      case "kpl-1.0.7", "kpl-codec-kpl" -> "io.kplcodec.benchmarks.producer.kpl.Kpl107Producer";
       case "kpl-0.15.12" -> "io.kplcodec.benchmarks.producer.kpl.Kpl015Producer";
       case "none" -> "io.kplcodec.benchmarks.producer.NoProducer";
       default -> throw new IllegalArgumentException("unknown producer " + producer
-          + ": kpl-codec, kpl-1.0.7, kpl-0.15.12 or none");
+          + ": kpl-codec, kpl-codec-kpl, kpl-1.0.7, kpl-0.15.12 or none");
     };
   }
 }
