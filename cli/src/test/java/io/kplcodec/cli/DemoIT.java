@@ -31,7 +31,9 @@ class DemoIT {
     assertTrue(out.matches("(?s).*\\n  PutRecords calls +\\d+ +200\\n.*"), out);
     int kinesisRecords = number(out, "\\n  Kinesis records +([\\d,]+) +100,000\\n");
     int calls = number(out, "\\n  PutRecords calls +([\\d,]+) +200\\n");
-    assertTrue(kinesisRecords < 1000 && calls < 50, "aggregation: " + kinesisRecords + " records, " + calls
+    // Aggregated: about 180 user records per Kinesis record (64 KiB aggregates), and calls a third of the 200 the
+    // same user records take unaggregated; the producer's rate limit paces each shard's calls (100 ms ticks).
+    assertTrue(kinesisRecords < 1000 && calls < 100, "aggregation: " + kinesisRecords + " records, " + calls
         + " calls");
     String err = result.stderr();
     assertTrue(err.contains("kplc demo: splitting shardId-000000000000"), err);
