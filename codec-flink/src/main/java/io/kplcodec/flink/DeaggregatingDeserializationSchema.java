@@ -59,9 +59,13 @@ public final class DeaggregatingDeserializationSchema<T> implements KinesisDeser
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeaggregatingDeserializationSchema.class);
 
+  /** Turns each user record's data into the job's type. */
   private final DeserializationSchema<T> userRecordSchema;
+  /** Whether a corrupt aggregate goes to the schema whole instead of failing the job. */
   private final boolean passCorruptAggregatesThrough;
+  /** What to do with user records outside the shard read. */
   private final HashRangePolicy hashRangePolicy;
+  /** The shards' hash key ranges, for the policy; null if none is applied. */
   private final ShardRangeLookup shardRanges;
 
   private transient Deaggregator unfiltered;

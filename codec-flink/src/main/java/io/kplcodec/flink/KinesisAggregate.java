@@ -150,6 +150,11 @@ public final class KinesisAggregate {
       return new SerializerSnapshot();
     }
 
+    /**
+     * The one instance, also after deserialization.
+     *
+     * @return {@code INSTANCE}
+     */
     private Object readResolve() {
       return INSTANCE;
     }

@@ -47,13 +47,21 @@ import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 public final class KinesisProducerSink<T> implements Sink<T> {
   private static final long serialVersionUID = 1L;
 
+  /** The stream's name or ARN. */
   private final String streamName;
+  /** Makes each writer's Kinesis client. */
   private final KinesisClientFactory clientFactory;
+  /** Turns a record of the job into a user record's data. */
   private final SerializationSchema<T> serializationSchema;
+  /** Each user record's partition key. */
   private final PartitionKeyFunction<T> partitionKeys;
+  /** Each user record's explicit hash key, or null for none. */
   private final ExplicitHashKeyGenerator<T> explicitHashKeys;
+  /** The stream's maximum record size, data plus partition key. */
   private final int maxRecordSizeInBytes;
+  /** The longest a user record waits for its aggregate to fill. */
   private final Duration maxBufferTime;
+  /** Further producer settings, or null for none. */
   private final ProducerConfigurer producerConfigurer;
 
   private KinesisProducerSink(Builder<T> builder) {

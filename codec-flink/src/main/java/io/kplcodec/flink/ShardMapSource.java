@@ -28,7 +28,9 @@ interface ShardMapSource extends Serializable {
   /** {@link ShardMapSource#listShards}. */
   final class ListShards implements ShardMapSource {
     private static final long serialVersionUID = 1L;
+    /** Lists the stream's shards. */
     private final KinesisShardLister lister;
+    /** The stream's name or ARN. */
     private final String stream;
 
     ListShards(KinesisShardLister lister, String stream) {

@@ -34,6 +34,7 @@ interface ShardRangeLookup extends Serializable {
     private static final long MIN_LIST_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long LIST_TIMEOUT_SECONDS = 30;
 
+    /** Lists each stream's shards. */
     private final KinesisShardLister lister;
     private transient Map<String, Map<String, HashKeyRange>> rangesByStream;
     private transient Map<String, Long> lastListedNanos;
