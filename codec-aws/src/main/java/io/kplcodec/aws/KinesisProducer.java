@@ -122,6 +122,8 @@ public final class KinesisProducer implements AutoCloseable {
   private final Admission admission;
   private final Outcomes outcomes;
   private final InFlightCalls inFlight;
+  /** The builder's stream's parts: no lookup under the lock for the records most callers add. */
+  private final StreamPipeline defaultPipeline;
   /** Each stream's parts, in the order of their first record. Guarded by lock. */
   private final Map<String, StreamPipeline> streams = new LinkedHashMap<>();
   /** Which stream sends first in the next step, so that no stream starves the others of calls. Guarded by lock. */
@@ -157,7 +159,8 @@ public final class KinesisProducer implements AutoCloseable {
     // a quarter of the buffer keeps everything the producer holds within about twice the buffer.
     this.inFlight = new InFlightCalls(builder.maxInFlightRequests,
         Math.max(builder.maxRequestSize, builder.maxBufferedBytes / 4));
-    streams.put(defaultStream, pipeline(defaultStream, shards));
+    this.defaultPipeline = pipeline(defaultStream, shards);
+    streams.put(defaultStream, defaultPipeline);
     lock.afterEachStep(this::sendWhatMayGo);
     this.mbeanName = builder.jmx ? registerMBean() : null;
   }
@@ -167,98 +170,10 @@ public final class KinesisProducer implements AutoCloseable {
     try {
       ObjectName name = new ObjectName("io.kplcodec:type=KinesisProducer,stream=" + ObjectName.quote(defaultStream)
           + ",id=" + PRODUCERS.incrementAndGet());
-      ManagementFactory.getPlatformMBeanServer().registerMBean(new MXBean(), name);
+      ManagementFactory.getPlatformMBeanServer().registerMBean(new ProducerMXBean(this), name);
       return name;
     } catch (JMException e) {
       throw new IllegalStateException("Cannot register the producer's MXBean", e);
-    }
-  }
-
-  /** The JMX view: the counters of the moment. */
-  private final class MXBean implements KinesisProducerMXBean {
-    @Override
-    public List<String> getStreams() {
-      return lock.read(() -> List.copyOf(streams.keySet()));
-    }
-
-    @Override
-    public int getOutstandingRecords() {
-      return outstandingRecords();
-    }
-
-    @Override
-    public long getOldestRecordAgeMillis() {
-      return oldestRecordAge().toMillis();
-    }
-
-    @Override
-    public long getUserRecordsAdded() {
-      return counters().userRecordsAdded();
-    }
-
-    @Override
-    public long getUserRecordsPut() {
-      return counters().userRecordsPut();
-    }
-
-    @Override
-    public long getUserRecordsFailed() {
-      return counters().userRecordsFailed();
-    }
-
-    @Override
-    public long getUserRecordsFailedMayHaveBeenStored() {
-      return counters().userRecordsFailedMayHaveBeenStored();
-    }
-
-    @Override
-    public long getKinesisRecordsSent() {
-      return counters().kinesisRecordsSent();
-    }
-
-    @Override
-    public long getAggregatesSent() {
-      return counters().aggregatesSent();
-    }
-
-    @Override
-    public long getPutRecordsRequests() {
-      return counters().putRecordsRequests();
-    }
-
-    @Override
-    public long getFailedRequests() {
-      return counters().failedRequests();
-    }
-
-    @Override
-    public long getFailedEntries() {
-      return counters().failedEntries();
-    }
-
-    @Override
-    public long getRetriedEntries() {
-      return counters().retriedEntries();
-    }
-
-    @Override
-    public long getMisroutedRecords() {
-      return counters().misroutedRecords();
-    }
-
-    @Override
-    public long getUserRecordsResent() {
-      return counters().userRecordsResent();
-    }
-
-    @Override
-    public long getShardMapRefreshes() {
-      return counters().shardMapRefreshes();
-    }
-
-    @Override
-    public long getLongestAddBlockMillis() {
-      return counters().longestAddBlock().toMillis();
     }
   }
 
@@ -294,6 +209,9 @@ public final class KinesisProducer implements AutoCloseable {
 
   /** The parts of {@code stream}, made on its first record: its shards are listed then, outside the lock. */
   private StreamPipeline pipelineFor(String stream) {
+    if (stream.equals(defaultStream)) {
+      return defaultPipeline; // Perf: once per user record; add checks closed under the lock anyway
+    }
     StreamPipeline known = lock.read(() -> {
       if (closed) {
         throw new IllegalStateException("The producer is closed");
@@ -717,6 +635,11 @@ public final class KinesisProducer implements AutoCloseable {
     });
   }
 
+  /** The streams written to, the builder's first. */
+  List<String> streamNames() {
+    return lock.read(() -> List.copyOf(streams.keySet()));
+  }
+
   /**
    * The shard map the producer aggregates with now.
    *
@@ -1124,6 +1047,6 @@ public final class KinesisProducer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "KinesisProducer{streams=" + lock.read(() -> List.copyOf(streams.keySet())) + ", " + counters() + "}";
+    return "KinesisProducer{streams=" + streamNames() + ", " + counters() + "}";
   }
 }
