@@ -103,7 +103,7 @@ final class Outcomes {
    * {@code skip} does not mark (the others are being sent again, and the entry is released by whoever re-packs them).
    */
   void succeed(Outgoing outgoing, String shardId, String sequenceNumber, boolean[] skip) {
-    boolean aggregated = outgoing.record.isAggregated();
+    boolean aggregated = outgoing.isAggregated();
     // Perf: the room of the whole entry goes back to the admission at once (its lock wakes waiting adders), not
     // once per user record: that was a fifth of the producer's time at 100-byte records.
     long cost = 0;
@@ -123,11 +123,10 @@ final class Outcomes {
       lock.defer(pending.succeed(
           new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts)));
     }
-    if (skip == null) {
-      outgoing.record.release();
-      cost += outgoing.slack;
-    }
     admission.release(cost, bytes, true);
+    if (skip == null) {
+      outgoing.release(admission);
+    }
   }
 
   /** Fails every user record of an entry for good (not retried), with every attempt's error. */

@@ -1,23 +1,73 @@
 package io.kplcodec.aws;
 
 import io.kplcodec.KinesisRecord;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
-/** A completed Kinesis record and the user records it carries, in sub-sequence order. Not thread-safe. */
+/**
+ * A completed Kinesis record and the user records it carries, in sub-sequence order. Its data are copied out of the
+ * aggregator's pooled buffer when it completes, into an array of their own that is never changed: the copy the SDK
+ * needs anyway (it has no zero-copy {@code SdkBytes} for a buffer), kept for a retry or a re-pack. Perf: the pooled
+ * buffer goes back to the pool at once, so one buffer serves every aggregate; held until the answer, the pool's few
+ * buffers were always out, and every aggregate allocated a new one of the next power of two, which also held up to
+ * twice the memory of its data while it waited. Not thread-safe.
+ */
 final class Outgoing {
-  final KinesisRecord record;
   final PendingRecord[] users;
-  /** Bytes of its buffer beyond what its user records cost, charged to the admission until released. */
+  private final byte[] data;
+  private final String partitionKey;
+  private final String explicitHashKey;
+  private final String shardId;
+  private final boolean aggregated;
+  private final long sizeInBytes;
+  /** Bytes of its data beyond what its user records cost (the aggregate's framing), charged until released. */
   final long slack;
+  private boolean released;
+  /** When it joined the send queue, among all records of its stream: calls take the oldest first. */
+  long sequence;
 
+  /** Copies the record's data and releases it. */
   Outgoing(KinesisRecord record, PendingRecord[] users, long slack) {
-    this.record = record;
     this.users = users;
     this.slack = slack;
+    this.partitionKey = record.partitionKey();
+    this.explicitHashKey = record.explicitHashKey();
+    this.shardId = record.predictedShardId();
+    this.aggregated = record.isAggregated();
+    this.sizeInBytes = record.sizeInBytes();
+    this.data = record.dataBytes();
+    record.release();
   }
 
   String shardId() {
-    return record.predictedShardId();
+    return shardId;
+  }
+
+  String partitionKey() {
+    return partitionKey;
+  }
+
+  String explicitHashKey() {
+    return explicitHashKey;
+  }
+
+  boolean isAggregated() {
+    return aggregated;
+  }
+
+  /** Data plus UTF-8 partition key, as Kinesis counts them. */
+  long sizeInBytes() {
+    return sizeInBytes;
+  }
+
+  /** Its data, read-only. */
+  ByteBuffer data() {
+    return ByteBuffer.wrap(data).asReadOnlyBuffer();
+  }
+
+  /** Its data, never changed: safe to hand to the SDK without a copy. */
+  byte[] dataArray() {
+    return data;
   }
 
   /** Every user record of it selected. */
@@ -33,9 +83,15 @@ final class Outgoing {
     }
   }
 
-  /** Gives its buffer back, and its slack to the admission: its user records are accounted for elsewhere. */
+  boolean isReleased() {
+    return released;
+  }
+
+  /** Done with it: its slack goes back to the admission (its user records are accounted for elsewhere). */
   void release(Admission admission) {
-    record.release();
-    admission.release(slack, 0, false);
+    if (!released) {
+      released = true;
+      admission.release(slack, 0, false);
+    }
   }
 }

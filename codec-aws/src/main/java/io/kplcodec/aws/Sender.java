@@ -1,6 +1,5 @@
 package io.kplcodec.aws;
 
-import io.kplcodec.KinesisRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,19 +101,17 @@ final class Sender {
     List<PutRecordsRequestEntry> entries = new ArrayList<>(batch.entries().size());
     long now = clock.getAsLong();
     for (Outgoing outgoing : batch.entries()) {
-      KinesisRecord record = outgoing.record;
       for (PendingRecord pending : outgoing.users) {
         pending.sending(now);
       }
-      // One copy: SDK 2.42 has no zero-copy SdkBytes for a (read-only) ByteBuffer. The record is kept until the
-      // answer anyway, to re-send its user records if need be.
+      // The entry's own array, never changed: the SDK may read it without a copy (see Outgoing).
       entries.add(PutRecordsRequestEntry.builder()
-          .partitionKey(record.partitionKey())
-          .explicitHashKey(record.explicitHashKey())
-          .data(SdkBytes.fromByteBuffer(record.data()))
+          .partitionKey(outgoing.partitionKey())
+          .explicitHashKey(outgoing.explicitHashKey())
+          .data(SdkBytes.fromByteArrayUnsafe(outgoing.dataArray()))
           .build());
       kinesisRecordsSent++;
-      if (record.isAggregated()) {
+      if (outgoing.isAggregated()) {
         aggregatesSent++;
       }
     }

@@ -42,7 +42,8 @@ final class ShardAggregation {
         .maxAggregateSize(maxAggregateSize)
         .maxUserRecordsPerAggregate(maxUserRecordsPerAggregate)
         .shardMap(shardMap)
-        // A small pool: what it retains is live heap outside the buffer limit.
+        // A small pool: a buffer is out only until its record is copied (see Outgoing), and what the pool retains
+        // is live heap outside the buffer limit.
         .bufferPool(BufferPool.heap(Math.min(maxBufferedBytes / 16, 4L * maxAggregateSize)))
         .build();
     this.admission = admission;
@@ -92,14 +93,13 @@ final class ShardAggregation {
 
   /** Re-packs the {@code select}ed user records of an entry for the shards that own them now, and releases it. */
   void repack(Outgoing outgoing, boolean[] select) {
-    KinesisRecord record = outgoing.record;
     PendingRecord[] users = outgoing.users;
-    if (!record.isAggregated()) {
+    if (!outgoing.isAggregated()) {
       if (select[0]) {
-        pack(users[0], record.data());
+        pack(users[0], outgoing.data());
       }
     } else {
-      DISASSEMBLER.visit(record.data(), (partitionKey, explicitHashKey, source, offset, length, index) -> {
+      DISASSEMBLER.visit(outgoing.data(), (partitionKey, explicitHashKey, source, offset, length, index) -> {
         if (select[(int) index]) {
           pack(users[(int) index], source.slice(offset, length));
         }
@@ -128,12 +128,6 @@ final class ShardAggregation {
     return aggregator.pendingUserRecordCount();
   }
 
-  /** The capacity of the pooled buffer holding {@code size} bytes: BufferPool's size class, at least 1 KiB. */
-  static long bufferCapacity(int size) {
-    int shift = size <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(size - 1);
-    return 1L << Math.max(shift, 10);
-  }
-
   /** A record the aggregator completed holds the first {@code userRecordCount} pending records of its shard. */
   private void completed(KinesisRecord record) {
     ArrayDeque<PendingRecord> queue = pendingByShard.get(record.predictedShardId());
@@ -147,9 +141,9 @@ final class ShardAggregation {
       }
       userBytes += users[i].bytes;
     }
-    // The record's bytes sit in a pooled buffer of the next power of two (BufferPool's size classes): the part its
-    // user records do not pay for is charged until it is released, so the buffer limit counts real memory.
-    long slack = Math.max(0, bufferCapacity(record.dataLength()) - userBytes);
+    // The record's data are copied into an array of their own (see Outgoing): the part its user records do not pay
+    // for (the aggregate's framing) is charged until it is released, so the buffer limit counts real memory.
+    long slack = Math.max(0, record.dataLength() - userBytes);
     admission.force(slack, 0);
     sendQueue.add(new Outgoing(record, users, slack));
   }

@@ -85,6 +85,21 @@ final class ShardRateLimiter {
     return false;
   }
 
+  /** The limiter's clock. */
+  long now() {
+    return clock.getAsLong();
+  }
+
+  /** Until when a shard {@link #tryTake} refused is held back (its next tick with room). */
+  long heldUntilNanos(String shardId) {
+    return buckets.get(shardId).heldUntilNanos;
+  }
+
+  /** A record held back earlier still waits this long: {@link #nanosUntilNextRefusedFits} counts it. */
+  void refused(long waitNanos) {
+    shortestWaitNanos = Math.min(shortestWaitNanos, waitNanos);
+  }
+
   /**
    * How long until the soonest of the records refused since the last call may go (at the tick after its buckets hold
    * enough, at least 1 ms from now); -1 if none was refused. Resets.

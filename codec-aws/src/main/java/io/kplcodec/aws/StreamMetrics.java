@@ -52,7 +52,7 @@ final class StreamMetrics {
 
   void kinesisRecordPut(String shardId, Outgoing outgoing) {
     if (listener != null) {
-      report(l -> l.kinesisRecordPut(stream, shardId, outgoing.record.sizeInBytes(), outgoing.users.length));
+      report(l -> l.kinesisRecordPut(stream, shardId, outgoing.sizeInBytes(), outgoing.users.length));
     }
   }
 

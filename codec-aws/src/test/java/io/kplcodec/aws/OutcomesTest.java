@@ -86,7 +86,7 @@ class OutcomesTest {
     assertEquals(3, outcomes.put);
     assertEquals(0, outcomes.failed);
     assertTrue(outcomes.outstandingFutures().isEmpty());
-    assertTrue(aggregate.record.isReleased());
+    assertTrue(aggregate.isReleased());
     assertEquals(0, admission.usedCost(), "each user record's cost and the entry's slack are given back");
     assertTrue(admission.drainRate() > 0, "put records count towards the drain rate");
   }
@@ -94,7 +94,7 @@ class OutcomesTest {
   @Test
   void aRawRecordHasSubSequenceNumberZero() {
     Outgoing raw = entry(1);
-    assertFalse(raw.record.isAggregated());
+    assertFalse(raw.isAggregated());
     lock.run(() -> outcomes.succeed(raw, "shard", "7", null));
     assertEquals(new PutResult("shard", "7", 0, false, 1), result(raw.users[0]));
   }
@@ -108,7 +108,7 @@ class OutcomesTest {
     assertFalse(aggregate.users[1].future.isDone());
     assertEquals(List.of(aggregate.users[1].future), outcomes.outstandingFutures());
     assertEquals(2, outcomes.put);
-    assertFalse(aggregate.record.isReleased(), "released by whoever re-packs the skipped one");
+    assertFalse(aggregate.isReleased(), "released by whoever re-packs the skipped one");
     assertEquals(302 + 500, admission.usedCost(), "the skipped record's cost and the entry's slack");
   }
 
@@ -131,7 +131,7 @@ class OutcomesTest {
     assertEquals(1, outcomes.failedMayHaveBeenStored);
     assertEquals(0, outcomes.put);
     assertTrue(outcomes.outstandingFutures().isEmpty());
-    assertTrue(aggregate.record.isReleased());
+    assertTrue(aggregate.isReleased());
     assertEquals(0, admission.usedCost());
     assertEquals(0.0, admission.drainRate(), "failed records are not put");
   }
@@ -148,12 +148,15 @@ class OutcomesTest {
     KinesisProducerException expired = failure(aggregate.users[0]);
     assertEquals(Reason.RECORD_TIMEOUT, expired.reason());
     assertTrue(expired.getMessage().contains("record timeout of PT30S (31000 ms since add)"), expired.getMessage());
-    assertFalse(aggregate.record.isReleased(), "its companion still needs the entry");
+    assertFalse(aggregate.isReleased(), "its companion still needs the entry");
     assertEquals(302 + 500, admission.usedCost());
-    lock.run(() -> outcomes.expire(new Outgoing(aggregate.record, new PendingRecord[] {aggregate.users[1]}, 500),
-        now.get()));
+    // The entry as it stands now: its one user record still outstanding, and its slack.
+    Aggregator aggregator = Aggregator.builder().shardMap(ONE).build();
+    aggregator.add("k1", new byte[100]);
+    Outgoing rest = new Outgoing(aggregator.flush().get(0), new PendingRecord[] {aggregate.users[1]}, 500);
+    lock.run(() -> outcomes.expire(rest, now.get()));
     assertTrue(failure(aggregate.users[1]).mayHaveBeenStored());
-    assertTrue(aggregate.record.isReleased());
+    assertTrue(rest.isReleased());
     assertEquals(2, outcomes.failed);
     assertEquals(1, outcomes.failedMayHaveBeenStored);
     assertEquals(0, admission.usedCost());

@@ -142,7 +142,7 @@ class ReshardsTest {
       assertEquals(3, reshards.userRecordsResent);
       assertEquals(2, reshards.userRecordsResentInRange);
     });
-    assertTrue(landed.record.isReleased());
+    assertTrue(landed.isReleased());
     for (PendingRecord pending : landed.users) {
       assertFalse(pending.future.isDone());
       assertEquals(2, pending.attempts);
@@ -172,7 +172,7 @@ class ReshardsTest {
     PendingRecord outside = landed.users[1];
     assertFalse(outside.future.isDone());
     assertEquals(2, outside.attempts);
-    assertTrue(landed.record.isReleased());
+    assertTrue(landed.isReleased());
     await(() -> reshards.shardMapRefreshes == 1);
     List<Outgoing> resent = flushAndDrain();
     assertEquals(1, resent.size());
@@ -189,7 +189,7 @@ class ReshardsTest {
     await(() -> kinesis.listShardsRequests.size() >= 3); // asked again and again
     assertFalse(landed.users[0].future.isDone(), "unknown whether the shard owns it");
     assertEquals(0, lock.read(() -> reshards.userRecordsResent));
-    assertFalse(landed.record.isReleased());
+    assertFalse(landed.isReleased());
 
     kinesis.shards(SPLIT);
     assertEquals(new PutResult(SHARD_0, "777", 0, true, 1), landed.users[0].future.get(5, TimeUnit.SECONDS));
@@ -217,7 +217,7 @@ class ReshardsTest {
       assertTrue(e.getMessage().contains("ListShards did not give that shard's hash key range"), e.getMessage());
     }
     assertEquals(2, lock.read(() -> outcomes.failedMayHaveBeenStored));
-    assertTrue(landed.record.isReleased());
+    assertTrue(landed.isReleased());
     assertEquals(0, admission.usedCost());
     int asked = kinesis.listShardsRequests.size();
     Thread.sleep(50);
@@ -255,7 +255,7 @@ class ReshardsTest {
     lock.run(() -> reshards.misrouted(landed, SHARD_0, "777"));
     assertEquals(new PutResult(SHARD_0, "777", 0, false, 1), landed.users[0].future.get(5, TimeUnit.SECONDS));
     assertEquals(0, lock.read(() -> reshards.userRecordsResent));
-    assertTrue(stale.record.isReleased());
+    assertTrue(stale.isReleased());
     List<Outgoing> repacked = flushAndDrain();
     assertEquals(List.of(SHARD_0, SHARD_1), repacked.stream().map(Outgoing::shardId).toList());
     assertEquals(List.of(queued.get(0), open.get(0)), Arrays.asList(repacked.get(0).users), "oldest first");

@@ -149,7 +149,7 @@ class RetriesTest {
     assertEquals(Reason.RECORD_TIMEOUT, expired.reason());
     assertTrue(expired.mayHaveBeenStored());
     assertEquals(1, outcomes.failed);
-    assertTrue(entry.record.isReleased());
+    assertTrue(entry.isReleased());
     assertFalse(lock.read(() -> sendQueue.isHeld(SHARD_0)), "nothing waits for a backoff");
     assertEquals(young.cost, admission.usedCost(), "the old record's cost and the entry's slack are given back");
     assertEquals(1, lock.read(aggregation::pendingUserRecordCount));
@@ -175,7 +175,7 @@ class RetriesTest {
     });
 
     await(() -> !sendQueue.isHeld(SHARD_0));
-    assertTrue(entry.record.isReleased());
+    assertTrue(entry.isReleased());
     assertTrue(lock.read(sendQueue::isEmpty), "not requeued for a gone shard");
     SendQueue.Batch again = send();
     assertEquals("shardId-000000000002", again.entries().get(0).shardId());

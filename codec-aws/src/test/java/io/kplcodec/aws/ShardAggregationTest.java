@@ -83,7 +83,7 @@ class ShardAggregationTest {
   /** The data of each user record in the Kinesis record, in order, as a consumer reads them. */
   private static List<String> contents(Outgoing outgoing) {
     List<String> contents = new ArrayList<>();
-    for (UserRecord user : Deaggregator.create().deaggregate(outgoing.record.data())) {
+    for (UserRecord user : Deaggregator.create().deaggregate(outgoing.data())) {
       contents.add(new String(user.dataBytes(), StandardCharsets.US_ASCII));
     }
     return contents;
@@ -109,7 +109,7 @@ class ShardAggregationTest {
     assertEquals(SHARD_1, completed.get(1).shardId());
     assertEquals(List.of(added.get(1), added.get(3), added.get(5)), Arrays.asList(completed.get(1).users));
     for (Outgoing outgoing : completed) {
-      assertTrue(outgoing.record.isAggregated());
+      assertTrue(outgoing.isAggregated());
       assertEquals(expected(outgoing), contents(outgoing));
     }
     assertEquals(0, aggregation.pendingUserRecordCount());
@@ -128,23 +128,15 @@ class ShardAggregationTest {
     assertEquals(added.subList(0, count), Arrays.asList(full.users), "the oldest user records, in order");
     assertEquals(expected(full), contents(full));
     assertEquals(added.size() - count, aggregation.pendingUserRecordCount(), "the one that did not fit waits");
-    // Its buffer is the pool's 1 KiB size class: the part its user records do not pay for is charged.
+    // Its data are an array of their own: the part its user records do not pay for (the framing) is charged.
     long userBytes = count * 302L;
-    assertTrue(full.record.dataLength() <= 1_024);
-    assertEquals(1_024 - userBytes, full.slack);
-    assertEquals(1_024 - userBytes, admission.usedCost());
+    int dataLength = full.data().remaining();
+    assertTrue(dataLength <= 1_000 && dataLength > userBytes, dataLength + " bytes for " + userBytes);
+    assertEquals(dataLength - userBytes, full.slack);
+    assertEquals(dataLength - userBytes, admission.usedCost());
     full.release(admission);
-    assertTrue(full.record.isReleased());
+    assertTrue(full.isReleased());
     assertEquals(0, admission.usedCost());
-  }
-
-  @Test
-  void bufferCapacityIsThePoolsSizeClass() {
-    assertEquals(1_024, ShardAggregation.bufferCapacity(1));
-    assertEquals(1_024, ShardAggregation.bufferCapacity(1_024));
-    assertEquals(2_048, ShardAggregation.bufferCapacity(1_025));
-    assertEquals(1 << 20, ShardAggregation.bufferCapacity(1 << 20));
-    assertEquals(16 << 20, ShardAggregation.bufferCapacity(10_485_760));
   }
 
   @Test
@@ -157,7 +149,7 @@ class ShardAggregationTest {
     Outgoing old = drain().get(0);
     assertEquals(old.slack, admission.usedCost());
     lock.run(() -> aggregation.repack(old, new boolean[] {true, false, true}));
-    assertTrue(old.record.isReleased());
+    assertTrue(old.isReleased());
     assertEquals(0, admission.usedCost(), "the old record's slack is given back");
     assertEquals(2, aggregation.pendingUserRecordCount());
     lock.run(aggregation::flush);
@@ -172,16 +164,16 @@ class ShardAggregationTest {
     PendingRecord lone = add(aggregation, "lone", HIGH_KEY, 40);
     lock.run(aggregation::flush);
     Outgoing raw = drain().get(0);
-    assertFalse(raw.record.isAggregated());
+    assertFalse(raw.isAggregated());
     lock.run(() -> aggregation.repack(raw, new boolean[] {true}));
-    assertTrue(raw.record.isReleased());
+    assertTrue(raw.isReleased());
     lock.run(aggregation::flush);
     Outgoing again = drain().get(0);
     assertSame(lone, again.users[0]);
     assertEquals(List.of(data.get(lone)), contents(again));
-    assertEquals(HIGH_KEY, again.record.explicitHashKey());
+    assertEquals(HIGH_KEY, again.explicitHashKey());
     lock.run(() -> aggregation.repack(again, new boolean[] {false}));
-    assertTrue(again.record.isReleased());
+    assertTrue(again.isReleased());
     assertEquals(0, aggregation.pendingUserRecordCount());
     assertEquals(0, admission.usedCost());
   }
