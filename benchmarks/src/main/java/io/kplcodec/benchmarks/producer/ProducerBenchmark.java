@@ -61,6 +61,11 @@ public final class ProducerBenchmark {
   /** One producer run and what the endpoint counted for it. */
   record Run(String producer, int size, int shards, Map<String, String> result, Map<String, String> endpoint,
       String threads) {
+    /** Adding threads. */
+    int adders() {
+      return (int) Math.max(1, number(result, "threads"));
+    }
+
     double cpuSeconds() {
       return number(result, "jvmCpuSeconds") + number(result, "childCpuSeconds");
     }
@@ -97,6 +102,8 @@ public final class ProducerBenchmark {
     List<Integer> sizes = list(options.getOrDefault("sizes", "100,1024")).stream().map(Integer::valueOf).toList();
     List<Integer> shardCounts = list(options.getOrDefault("shards", "4,64")).stream().map(Integer::valueOf).toList();
     int records = Integer.parseInt(options.getOrDefault("records", "100000"));
+    List<Integer> threadCounts = list(options.getOrDefault("threads", "1")).stream().map(Integer::valueOf).toList();
+    int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "100000"));
     String java = options.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String heap = options.getOrDefault("xmx", "512m");
     String rateLimit = options.getOrDefault("kpl-rate-limit", "150");
@@ -113,10 +120,13 @@ public final class ProducerBenchmark {
     List<Run> runs = new ArrayList<>();
     for (int size : sizes) {
       for (int shards : shardCounts) {
-        for (String producer : producers) {
-          Run run = run(producer, size, shards, records, java, heap, rateLimit, cbor, jvmArgs, out);
-          runs.add(run);
-          System.out.println(summary(run));
+        for (int threads : threadCounts) {
+          for (String producer : producers) {
+            Run run = run(producer, size, shards, threads, records, warmUp, java, heap, rateLimit, cbor, jvmArgs,
+                out);
+            runs.add(run);
+            System.out.println(summary(run));
+          }
         }
       }
     }
@@ -153,9 +163,9 @@ public final class ProducerBenchmark {
         .collect(Collectors.joining(File.pathSeparator));
   }
 
-  private static Run run(String producer, int size, int shards, int records, String java, String heap,
-      String rateLimit, String cbor, List<String> jvmArgs, Path out) throws Exception {
-    String label = producer + "-" + size + "B-" + shards + "shards";
+  private static Run run(String producer, int size, int shards, int threads, int records, int warmUp, String java,
+      String heap, String rateLimit, String cbor, List<String> jvmArgs, Path out) throws Exception {
+    String label = producer + "-" + size + "B-" + shards + "shards" + (threads == 1 ? "" : "-" + threads + "threads");
     Path work = Files.createDirectories(out.resolve("work"));
     String classPath = System.getProperty("java.class.path");
     Process endpoint = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -180,7 +190,7 @@ public final class ProducerBenchmark {
       command.addAll(List.of("-cp", classPathFor(producer, classPath), ProducerRun.class.getName(),
           "--producer", producer, "--records", Integer.toString(records), "--size", Integer.toString(size),
           "--port", Integer.toString(port), "--kpl-rate-limit", rateLimit, "--cbor", cbor,
-          "--dir", work.toString()));
+          "--threads", Integer.toString(threads), "--warm-up", Integer.toString(warmUp), "--dir", work.toString()));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectError(out.resolve(label + ".log").toFile());
       // The KPL's daemon inherits this environment: keep it off the network (no EC2 instance metadata lookups).
@@ -204,7 +214,7 @@ public final class ProducerBenchmark {
           }
         }
       }
-      if (!process.waitFor(records / 500 + 300, TimeUnit.SECONDS)) {
+      if (!process.waitFor((records + warmUp) / 500 + 300, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
       if (resultLine == null) {
@@ -235,8 +245,9 @@ public final class ProducerBenchmark {
   }
 
   private static String summary(Run run) {
-    return String.format(Locale.ROOT, "%s %d B %d shards: %.1f CPU-s per 10^6 records, %,.0f records/s, %.0f MiB"
-            + " peak RSS, lost %s, duplicated %s%s", run.producer(), run.size(), run.shards(), run.cpuPerMillion(),
+    return String.format(Locale.ROOT, "%s %d B %d shards %d adding threads: %.1f CPU-s per 10^6 records, %,.0f"
+            + " records/s, %.0f MiB peak RSS, lost %s, duplicated %s%s", run.producer(), run.size(), run.shards(),
+        run.adders(), run.cpuPerMillion(),
         run.recordsPerSecond(), run.peakRssMiB(), run.endpoint().get("lost"), run.endpoint().get("duplicates"),
         run.complete() ? "" : " (INCOMPLETE)");
   }
@@ -254,37 +265,43 @@ public final class ProducerBenchmark {
         .forEach(setting -> s.append(setting).append("; "));
     s.append(String.format(Locale.ROOT, "KPL RateLimit %s; %s user records outstanding at most.%n%n", rateLimit,
         "50,000"));
-    s.append("| record | shards | producer | user records | wall s | user records/s | CPU-s (JVM + daemon) |"
-        + " CPU-s per 10^6 records | peak RSS MiB (JVM + daemon) | B allocated per record (JVM) | lost | duplicated |"
-        + " Kinesis records (aggregated / not) | PutRecords calls |\n");
-    s.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    s.append("Each run measured after a warm-up of the same workload through the same producer (user records, CPU-s in"
+        + " the last column), as a producer that has been running a while.\n\n");
+    s.append("| record | shards | adding threads | producer | user records | wall s | user records/s |"
+        + " CPU-s (JVM + daemon) | CPU-s per 10^6 records | peak RSS MiB (JVM + daemon) |"
+        + " B allocated per record (JVM) | lost | duplicated | Kinesis records (aggregated / not) | PutRecords calls |"
+        + " warm-up |\n");
+    s.append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        + " ---: |\n");
     for (Run run : runs) {
       Map<String, String> r = run.result();
       Map<String, String> e = run.endpoint();
       s.append(String.format(Locale.ROOT,
-          "| %s | %d | %s | %,d%s | %.1f | %,.0f | %.1f + %.1f | %.1f | %.0f + %.0f | %,.0f | %s | %s | %s / %s | %s |%n",
-          sizeName(run.size()), run.shards(), run.producer(), run.records(),
+          "| %s | %d | %d | %s | %,d%s | %.1f | %,.0f | %.1f + %.1f | %.1f | %.0f + %.0f | %,.0f | %s | %s | %s / %s"
+              + " | %s | %,.0f, %.1f CPU-s |%n",
+          sizeName(run.size()), run.shards(), run.adders(), run.producer(), run.records(),
           run.complete() ? "" : " (incomplete: " + r.get("succeeded") + " put, " + r.get("failed") + " failed)",
           number(r, "wallSeconds"), run.recordsPerSecond(), number(r, "jvmCpuSeconds"),
           number(r, "childCpuSeconds"), run.cpuPerMillion(), number(r, "jvmPeakRssKiB") / 1024,
           number(r, "childPeakRssKiB") / 1024, number(r, "allocatedBytes") / run.records(),
           run.producer().equals("none") ? "-" : e.get("lost"), e.get("duplicates"), e.get("aggregated"),
-          e.get("notAggregated"), e.get("putRecordsCalls")));
+          e.get("notAggregated"), e.get("putRecordsCalls"), number(r, "warmUp"), number(r, "warmUpCpuSeconds")));
     }
     List<String> kpls = runs.stream().map(Run::producer).filter(p -> p.startsWith("kpl-") && !p.equals("kpl-codec"))
         .distinct().toList();
     if (runs.stream().anyMatch(run -> run.producer().equals("kpl-codec")) && !kpls.isEmpty()) {
       s.append("\nkpl-codec / KPL, same record size and shard count, same run:\n\n");
-      s.append("| record | shards | KPL | CPU per user record | user records/s | peak RSS |\n");
-      s.append("| --- | ---: | --- | ---: | ---: | ---: |\n");
+      s.append("| record | shards | adding threads | KPL | CPU per user record | user records/s | peak RSS |\n");
+      s.append("| --- | ---: | ---: | --- | ---: | ---: | ---: |\n");
       for (Run codec : runs) {
         if (!codec.producer().equals("kpl-codec")) {
           continue;
         }
         for (Run kpl : runs) {
-          if (kpls.contains(kpl.producer()) && kpl.size() == codec.size() && kpl.shards() == codec.shards()) {
-            s.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2fx | %.2fx | %.2fx |%n", sizeName(codec.size()),
-                codec.shards(), kpl.producer(), codec.cpuPerMillion() / kpl.cpuPerMillion(),
+          if (kpls.contains(kpl.producer()) && kpl.size() == codec.size() && kpl.shards() == codec.shards()
+              && kpl.adders() == codec.adders()) {
+            s.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.2fx | %.2fx | %.2fx |%n",
+                sizeName(codec.size()), codec.shards(), codec.adders(), kpl.producer(), codec.cpuPerMillion() / kpl.cpuPerMillion(),
                 codec.recordsPerSecond() / kpl.recordsPerSecond(), codec.peakRssMiB() / kpl.peakRssMiB()));
           }
         }
@@ -292,7 +309,8 @@ public final class ProducerBenchmark {
     }
     s.append("\nWhere each producer's CPU went during the measurement, by thread (CPU-s; pools summed, digits as #;"
         + " the 6 largest of each process):\n\n");
-    s.append("| record | shards | producer | JVM threads | daemon threads |\n| --- | ---: | --- | --- | --- |\n");
+    s.append("| record | shards | adding threads | producer | JVM threads | daemon threads |\n"
+        + "| --- | ---: | ---: | --- | --- | --- |\n");
     for (Run run : runs) {
       String jvm = "";
       String daemon = "";
@@ -305,8 +323,8 @@ public final class ProducerBenchmark {
           daemon = String.join(", ", top);
         }
       }
-      s.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s |%n", sizeName(run.size()), run.shards(),
-          run.producer(), jvm, daemon.isEmpty() ? "-" : daemon));
+      s.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s |%n", sizeName(run.size()), run.shards(),
+          run.adders(), run.producer(), jvm, daemon.isEmpty() ? "-" : daemon));
     }
     return s.toString();
   }

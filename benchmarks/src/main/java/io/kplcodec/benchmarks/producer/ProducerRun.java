@@ -17,12 +17,15 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One producer, one workload, in this JVM (started by {@link ProducerBenchmark} at {@code -Xmx512m}): user records
- * with a UUID partition key each and data of a fixed size whose first 8 bytes are the record's id, added from one
- * thread with at most {@code outstanding} not yet completed (50,000, as the KPL's samples keep it: its Java side
- * searches the outstanding records linearly). Prints one {@code RESULT} line: CPU of this JVM and of the processes it
- * started (the KPL's daemon) from {@code /proc}, wall time, peak RSS of each, bytes allocated in this JVM, and how
- * many futures succeeded or failed. Measured from the first user record of the workload to the completion of the last;
- * one warm-up record goes first (both producers learn the shard map with it; the KPL sends unaggregated until then).
+ * with a UUID partition key each and data of a fixed size whose first 8 bytes are the record's id, added from {@code
+ * threads} threads (1 by default; each adds its share of the ids) with at most {@code outstanding} not yet completed
+ * (50,000, as the KPL's samples keep it: its Java side searches the outstanding records linearly). Prints one {@code
+ * RESULT} line: CPU of this JVM and of the processes it started (the KPL's daemon) from {@code /proc}, wall time, peak
+ * RSS of each, bytes allocated in this JVM, and how many futures succeeded or failed. Measured from the first user
+ * record of the workload to the completion of the last. Before it: one warm-up record (both producers learn the shard
+ * map with it; the KPL sends unaggregated until then), then {@code warm-up} user records of the same workload (0 by
+ * default), completed: what a producer that has been running a while has behind it (JIT compilation, connections,
+ * pools). Their CPU is reported apart ({@code warmUpCpuSeconds}).
  */
 public final class ProducerRun {
   private ProducerRun() {}
@@ -40,6 +43,8 @@ public final class ProducerRun {
     int records = Integer.parseInt(options.get("records"));
     int size = Integer.parseInt(options.get("size"));
     int outstanding = Integer.parseInt(options.getOrDefault("outstanding", "50000"));
+    int threads = Integer.parseInt(options.getOrDefault("threads", "1"));
+    int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "0"));
     ProducerUnderTest.Settings settings = new ProducerUnderTest.Settings(
         options.getOrDefault("stream", "producer-bench"), Integer.parseInt(options.get("port")),
         Path.of(options.getOrDefault("dir", "target/producer-bench")).toAbsolutePath(),
@@ -64,21 +69,21 @@ public final class ProducerRun {
     producer.add("warm-up", record(filler, FakeKinesis.WARM_UP_ID), tally);
     tally.awaitAll(TimeUnit.MINUTES.toNanos(2));
     Thread.sleep(2000);
+    List<ProcessTree.Sample> warmUpStart = ProcessTree.sample();
+    add(producer, tally, filler, random.split(), warmUp, threads, true);
+    tally.awaitAll(TimeUnit.MINUTES.toNanos(30));
     double setupSeconds = (System.nanoTime() - startedNanos) / 1e9;
     long warmUpFailures = tally.failed.getAndSet(0);
     tally.succeeded.set(0);
 
     List<ProcessTree.Sample> before = ProcessTree.sample();
+    double warmUpCpu = cpuSeconds(warmUpStart, before);
     Map<Long, Map<String, Long>> threadsBefore = threads(before);
     long allocatedBefore = Allocation.allocatedBytes();
     long gcBefore = gcCount();
     long t0 = System.nanoTime();
     long startMillis = System.currentTimeMillis();
-    for (int id = 0; id < records; id++) {
-      tally.acquire();
-      String partitionKey = new UUID(random.nextLong(), random.nextLong()).toString();
-      producer.add(partitionKey, record(filler, id), tally);
-    }
+    add(producer, tally, filler, random, records, threads, false);
     long addedNanos = System.nanoTime() - t0;
     boolean complete = tally.awaitAll(TimeUnit.MINUTES.toNanos(30));
     long wallNanos = System.nanoTime() - t0;
@@ -105,14 +110,67 @@ public final class ProducerRun {
         "RESULT producer=%s records=%d size=%d complete=%s succeeded=%d failed=%d warmUpFailed=%d wallSeconds=%.3f"
             + " addSeconds=%.3f jvmCpuSeconds=%.2f childCpuSeconds=%.2f jvmPeakRssKiB=%d childPeakRssKiB=%d"
             + " allocatedBytes=%d allocation=%s gcs=%d setupSeconds=%.2f jvmTotalCpuSeconds=%.2f children=%s"
-            + " java=%s settings=%s startMillis=%d endMillis=%d firstFailure=%s",
+            + " java=%s settings=%s startMillis=%d endMillis=%d threads=%d warmUp=%d warmUpCpuSeconds=%.2f"
+            + " firstFailure=%s",
         producerName, records, size, complete, tally.succeeded.get(), tally.failed.get(), warmUpFailures,
         wallNanos / 1e9, addedNanos / 1e9, jvmCpu, childCpu, jvm.peakRssKiB(), childRss, allocated,
         Allocation.method(), gcs, setupSeconds, jvm.cpuSeconds(), String.join(",", children),
         System.getProperty("java.runtime.version"), producer.describe().replace(' ', '_'), startMillis, endMillis,
-        firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
+        threads, warmUp, warmUpCpu, firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
     producer.close();
     return result + "\n" + threadLine(after, threadsBefore, threadsAfter);
+  }
+
+  /**
+   * Adds {@code count} user records from {@code threads} threads (this one if 1), thread i the ids i, i + threads, ...
+   * (or all with the warm-up id), each thread with random keys of its own; returns once all are added.
+   */
+  private static void add(ProducerUnderTest producer, Tally tally, byte[] filler, SplittableRandom random, int count,
+      int threads, boolean warmUp) throws Exception {
+    if (threads == 1) {
+      addShare(producer, tally, filler, random, count, 0, 1, warmUp);
+      return;
+    }
+    List<Thread> adders = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int t = 0; t < threads; t++) {
+      int first = t;
+      SplittableRandom own = random.split();
+      Thread adder = new Thread(() -> {
+        try {
+          addShare(producer, tally, filler, own, count, first, threads, warmUp);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }, "adder-" + t);
+      adders.add(adder);
+      adder.start();
+    }
+    for (Thread adder : adders) {
+      adder.join();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("an adding thread failed", failure.get());
+    }
+  }
+
+  private static void addShare(ProducerUnderTest producer, Tally tally, byte[] filler, SplittableRandom random,
+      int count, int first, int step, boolean warmUp) throws Exception {
+    for (int id = first; id < count; id += step) {
+      tally.acquire();
+      String partitionKey = new UUID(random.nextLong(), random.nextLong()).toString();
+      producer.add(partitionKey, record(filler, warmUp ? FakeKinesis.WARM_UP_ID : id), tally);
+    }
+  }
+
+  /** CPU-s of this JVM and its children between two samples. */
+  private static double cpuSeconds(List<ProcessTree.Sample> before, List<ProcessTree.Sample> after) {
+    long ticks = 0;
+    for (ProcessTree.Sample process : after) {
+      ticks += process.cpuTicks() - before.stream().filter(s -> s.pid() == process.pid())
+          .mapToLong(ProcessTree.Sample::cpuTicks).findFirst().orElse(0);
+    }
+    return ticks / (double) ProcessTree.TICKS_PER_SECOND;
   }
 
   private static Map<Long, Map<String, Long>> threads(List<ProcessTree.Sample> processes) {

@@ -2,6 +2,7 @@ package io.kplcodec.benchmarks.producer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,11 @@ class ProducerBenchmarkTest {
   void kplCodecPutsEveryUserRecordOnceInCborAndInJson() throws Exception {
     for (String cbor : List.of("true", "false")) {
       try (FakeKinesis endpoint = new FakeKinesis("producer-bench", 4, 3_000, 100, work)) {
+        // In JSON also from 3 adding threads, after a warm-up of 500 user records.
+        boolean json = cbor.equals("false");
         String output = ProducerRun.run(Map.of("producer", "kpl-codec", "records", "3000", "size", "100",
-            "port", Integer.toString(endpoint.port()), "cbor", cbor, "dir", work.toString()));
+            "port", Integer.toString(endpoint.port()), "cbor", cbor, "dir", work.toString(),
+            "threads", json ? "3" : "1", "warm-up", json ? "500" : "0"));
         String result = output.lines().findFirst().orElseThrow();
         assertTrue(output.lines().skip(1).findFirst().orElseThrow().startsWith("THREADS jvm:"), output);
         Map<String, String> values = ProducerBenchmark.pairs(result);
@@ -38,8 +42,9 @@ class ProducerBenchmarkTest {
         String line = stats.line();
         assertEquals(0, stats.lost(), line);
         assertEquals(0, stats.duplicates(), line);
+        assertEquals(json ? 501 : 1, stats.warmUp(), line);
+        assertEquals(json ? "3" : "1", values.get("threads"), result);
         assertEquals(3_000, stats.userRecords(), line);
-        assertEquals(1, stats.warmUp(), line);
         assertEquals(0, stats.outsideShard() + stats.unknownIds() + stats.wrongSize() + stats.errors(), line);
         assertTrue(stats.kinesisRecordsAggregated() > 0, line);
         String protocol = cbor.equals("true") ? "(CBOR)" : "(JSON)";
@@ -61,23 +66,28 @@ class ProducerBenchmarkTest {
 
   @Test
   void theTableComparesKplCodecWithEachKplOfTheSameCase() {
-    ProducerBenchmark.Run codec = run("kpl-codec", "jvmCpuSeconds=2.00 childCpuSeconds=0.00 wallSeconds=1.0"
+    ProducerBenchmark.Run codec = run("kpl-codec", "threads=2 jvmCpuSeconds=2.00 childCpuSeconds=0.00 wallSeconds=1.0"
         + " jvmPeakRssKiB=204800 childPeakRssKiB=0");
-    ProducerBenchmark.Run kpl = run("kpl-1.0.7", "jvmCpuSeconds=4.00 childCpuSeconds=6.00 wallSeconds=4.0"
+    ProducerBenchmark.Run kpl = run("kpl-1.0.7", "threads=2 jvmCpuSeconds=4.00 childCpuSeconds=6.00 wallSeconds=4.0"
         + " jvmPeakRssKiB=307200 childPeakRssKiB=102400");
-    String table = ProducerBenchmark.render(List.of(codec, kpl), "a", "b", "1 2 3 4 5", "1 2 3 4 5", "512m", "150",
+    ProducerBenchmark.Run oneThread = run("kpl-1.0.7", "threads=1 jvmCpuSeconds=1.00 childCpuSeconds=1.00"
+        + " wallSeconds=4.0 jvmPeakRssKiB=307200 childPeakRssKiB=102400");
+    String table = ProducerBenchmark.render(List.of(codec, kpl, oneThread), "a", "b", "1 2 3 4 5", "1 2 3 4 5", "512m", "150",
         "true", List.of());
-    assertTrue(table.contains("| 100 B | 4 | kpl-codec | 1,000,000 | 1.0 | 1,000,000 | 2.0 + 0.0 | 2.0 | 200 + 0 |"),
+    assertTrue(table.contains(
+        "| 100 B | 4 | 2 | kpl-codec | 1,000,000 | 1.0 | 1,000,000 | 2.0 + 0.0 | 2.0 | 200 + 0 |"), table);
+    assertTrue(table.contains(
+        "| 100 B | 4 | 2 | kpl-1.0.7 | 1,000,000 | 4.0 | 250,000 | 4.0 + 6.0 | 10.0 | 300 + 100 |"), table);
+    assertTrue(table.contains("| 50,000, 1.5 CPU-s |"), "the warm-up: " + table);
+    assertTrue(table.contains("| 100 B | 4 | 2 | kpl-1.0.7 | 0.20x | 4.00x | 0.50x |"), table);
+    assertFalse(table.contains("| 100 B | 4 | 2 | kpl-1.0.7 | 1.00x"), "compared only with the same adding threads");
+    assertTrue(table.contains("| 100 B | 4 | 2 | kpl-1.0.7 | main 1.00, GC Thread# 0.50 | kinesis produce 3.00 |"),
         table);
-    assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | 1,000,000 | 4.0 | 250,000 | 4.0 + 6.0 | 10.0 | 300 + 100 |"),
-        table);
-    assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | 0.20x | 4.00x | 0.50x |"), table);
-    assertTrue(table.contains("| 100 B | 4 | kpl-1.0.7 | main 1.00, GC Thread# 0.50 | kinesis produce 3.00 |"), table);
   }
 
   private static ProducerBenchmark.Run run(String producer, String result) {
     return new ProducerBenchmark.Run(producer, 100, 4, ProducerBenchmark.pairs("RESULT records=1000000"
-        + " complete=true allocatedBytes=0 settings=x java=17 " + result),
+        + " complete=true allocatedBytes=0 settings=x java=17 warmUp=50000 warmUpCpuSeconds=1.50 " + result),
         ProducerBenchmark.pairs("STATS lost=0 duplicates=0 aggregated=1 notAggregated=0 putRecordsCalls=1"),
         "THREADS jvm:main=1.00,GC_Thread#=0.50 daemon:kinesis_produce=3.00");
   }
