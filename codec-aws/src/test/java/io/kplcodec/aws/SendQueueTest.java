@@ -128,4 +128,54 @@ class SendQueueTest {
     assertEquals(List.of(a2, a3), queue.next(500, 1 << 20, Long.MAX_VALUE, limiter).entries(),
         "at the tick, what refilled meanwhile lets both go, in one call");
   }
+
+  @Test
+  void aCallTakesTheOldestRecordsFirstAcrossShards() {
+    SendQueue queue = new SendQueue();
+    Outgoing b1 = record(TWO, HALF, 10);
+    Outgoing a1 = record(TWO, "1", 10);
+    Outgoing b2 = record(TWO, HALF, 10);
+    Outgoing a2 = record(TWO, "2", 10);
+    List.of(b1, a1, b2, a2).forEach(queue::add);
+    assertEquals(List.of(b1, a1), queue.next(2, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
+    queue.release(List.of("a", "b"));
+    assertEquals(List.of(b2, a2), queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED).entries());
+    assertTrue(queue.isEmpty());
+    assertEquals(0, queue.size());
+  }
+
+  @Test
+  void aShardHeldBackByItsRateLimitStillCountsInTheWaitUntilItsTick() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(0);
+    ShardRateLimiter limiter = new ShardRateLimiter(1, now::get); // 10 records and 10,485 bytes a second
+    SendQueue queue = new SendQueue();
+    Outgoing a1 = record(TWO, "1", 10_000);
+    Outgoing a2 = record(TWO, "2", 1_000);
+    queue.add(a1);
+    queue.add(a2);
+    assertEquals(List.of(a1), queue.next(500, 1 << 20, Long.MAX_VALUE, limiter).entries());
+    queue.release(List.of("a"));
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, limiter));
+    assertEquals(ShardRateLimiter.TICK_NANOS, limiter.nanosUntilNextRefusedFits());
+    now.addAndGet(ShardRateLimiter.TICK_NANOS / 4);
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, limiter), "still before its tick");
+    assertEquals(ShardRateLimiter.TICK_NANOS * 3 / 4, limiter.nanosUntilNextRefusedFits(),
+        "the sender is told again when to look, though the shard was not asked again");
+    now.addAndGet(ShardRateLimiter.TICK_NANOS * 3 / 4);
+    assertEquals(List.of(a2), queue.next(500, 1 << 20, Long.MAX_VALUE, limiter).entries());
+    assertEquals(-1, limiter.nanosUntilNextRefusedFits());
+  }
+
+  @Test
+  void staleRecordsOfSeveralGoneShardsComeOutInTheOrderTheyCompleted() {
+    SendQueue queue = new SendQueue();
+    Outgoing a1 = record(TWO, "1", 10);
+    Outgoing b1 = record(TWO, HALF, 10);
+    Outgoing a2 = record(TWO, "2", 10);
+    List.of(a1, b1, a2).forEach(queue::add);
+    ShardMap merged = ShardMap.builder().add("c", "0", MAX).build();
+    assertEquals(List.of(a1, b1, a2), queue.replaceShardMap(TWO, merged));
+    assertTrue(queue.isEmpty());
+    assertNull(queue.next(500, 1 << 20, Long.MAX_VALUE, UNLIMITED));
+  }
 }
