@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import io.kplcodec.aws.KplMetric;
+import io.kplcodec.aws.KplMetrics;
 import io.kplcodec.aws.PutResult;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.Protocol;
@@ -324,7 +326,7 @@ public class KinesisProducer implements IKinesisProducer {
     UserRecord kept = settings.returnUserRecordOnFailure()
         ? new UserRecord(stream, partitionKey, explicitHashKey, copyOf(bytes)) : null;
     pending.put(id, new Pending(future, added, kept));
-    metrics.pendingSample(stream, pending.size());
+    metrics.userRecordsPending(stream, pending.size());
     CompletableFuture<PutResult> put;
     try {
       put = delegate(stream).add(stream, partitionKey, explicitHashKey, bytes);
@@ -489,7 +491,7 @@ public class KinesisProducer implements IKinesisProducer {
    */
   @Override
   public List<Metric> getMetrics(String metricName, int windowSeconds) throws InterruptedException, ExecutionException {
-    return metrics.snapshot(metricName, windowSeconds);
+    return toMetrics(metrics.lastSeconds(metricName, windowSeconds));
   }
 
   /**
@@ -502,7 +504,15 @@ public class KinesisProducer implements IKinesisProducer {
    */
   @Override
   public List<Metric> getMetrics(String metricName) throws InterruptedException, ExecutionException {
-    return metrics.snapshot(metricName, -1);
+    return toMetrics(metrics.sinceStart(metricName));
+  }
+
+  private static List<Metric> toMetrics(List<KplMetric> metrics) {
+    List<Metric> out = new ArrayList<>(metrics.size());
+    for (KplMetric metric : metrics) {
+      out.add(Metric.of(metric));
+    }
+    return out;
   }
 
   /**
