@@ -40,6 +40,7 @@ public record KplMetric(String name, Map<String, String> dimensions, long count,
   /**
    * How detailed a metric is, as the KPL's {@code MetricsLevel}: each metric is {@link #SUMMARY} or {@link
    * #DETAILED}; a publisher set to a level publishes the metrics at that level and below, {@link #NONE} none.
+   * Immutable and thread-safe.
    */
   public enum Level {
     /** No metric: as a publisher's level, nothing is published. */
@@ -63,7 +64,7 @@ public record KplMetric(String name, Map<String, String> dimensions, long count,
 
   /**
    * The finest dimensions of a metric, as the KPL's {@code MetricsGranularity}: the whole producer, a stream, or a
-   * shard of a stream. {@code ErrorCode} alone is the producer's granularity.
+   * shard of a stream. {@code ErrorCode} alone is the producer's granularity. Immutable and thread-safe.
    */
   public enum Granularity {
     /** The whole producer: no {@code StreamName}. */
