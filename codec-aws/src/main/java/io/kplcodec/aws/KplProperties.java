@@ -32,7 +32,11 @@ import java.util.TreeSet;
  *   <li>refused, as they configure the KPL's native process, which kpl-codec does not have ({@code LogLevel}, {@code
  *       NativeExecutable}, {@code TempDirectory}, {@code EnableCoreDumps}, {@code ThreadingModel}, {@code
  *       ThreadPoolSize}, the daemon health check): remove them;
- *   <li>refused as not supported: CloudWatch metrics other than {@code MetricsLevel=none}, the Glue Schema Registry,
+ *   <li>refused, as they configure CloudWatch uploads, which need a CloudWatch client ({@code MetricsLevel} other
+ *       than {@code none}, {@code MetricsGranularity}, {@code MetricsNamespace}, {@code MetricsUploadDelay}, {@code
+ *       CloudwatchEndpoint}, {@code CloudwatchPort}): the module kpl-codec-cloudwatch reads them ({@code
+ *       KplCloudWatchSettings}) for its {@code CloudWatchMetricsPublisher}, the producer's metrics listener;
+ *   <li>refused as not supported: the Glue Schema Registry,
  *       and the Java side's future tracker and record return ({@code EnableOldestFutureTracker}, {@code
  *       UserRecordTimeoutInMillis}, {@code ReturnUserRecordOnFailure}), which kpl-codec needs not: every future
  *       completes, within {@code RecordTtl}.
@@ -47,6 +51,11 @@ public final class KplProperties {
     void apply(KinesisProducer.Builder builder, String value);
   }
 
+  /** How to have the KPL's CloudWatch properties honoured: the module that has a CloudWatch client. */
+  private static final String CLOUDWATCH = "to upload the KPL's metrics as the KPL does, read the CloudWatch "
+      + "properties with kpl-codec-cloudwatch's KplCloudWatchSettings.fromProperties, set a "
+      + "CloudWatchMetricsPublisher as the builder's metrics, and apply "
+      + "KplCloudWatchSettings.withoutCloudWatchProperties(properties) here";
   private static final Map<String, Setting> SETTINGS = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
   private static final Map<String, String> REFUSED = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
@@ -69,8 +78,8 @@ public final class KplProperties {
     SETTINGS.put("RequestTimeout", (b, v) -> b.requestTimeout(Duration.ofMillis(number(v))));
     SETTINGS.put("MetricsLevel", (b, v) -> {
       if (!v.trim().equalsIgnoreCase("none")) {
-        throw new IllegalArgumentException("kpl-codec publishes no CloudWatch metrics: only MetricsLevel=none is "
-            + "accepted; read ProducerCounters instead");
+        throw new IllegalArgumentException("kpl-codec-aws uploads no CloudWatch metrics itself: only "
+            + "MetricsLevel=none is accepted here; " + CLOUDWATCH);
       }
     });
 
@@ -86,8 +95,7 @@ public final class KplProperties {
         "ThreadPoolSize", "EnableDaemonHealthCheck", "DaemonHealthCheckTimeoutMs")) {
       REFUSED.put(name, daemon);
     }
-    String metrics = "is for CloudWatch metrics, which kpl-codec does not publish: remove it and read "
-        + "ProducerCounters instead";
+    String metrics = "is for CloudWatch metrics, which kpl-codec-aws does not upload itself: " + CLOUDWATCH;
     for (String name : List.of("CloudwatchEndpoint", "CloudwatchPort", "MetricsGranularity", "MetricsNamespace",
         "MetricsUploadDelay")) {
       REFUSED.put(name, metrics);

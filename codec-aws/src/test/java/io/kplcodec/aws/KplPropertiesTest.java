@@ -109,8 +109,10 @@ class KplPropertiesTest {
     assertEquals("KPL properties not applied (6 problems): Colour is not a KPL property kpl-codec knows; "
         + "FailIfThrottled=yes: not true or false; "
         + "LogLevel configures the KPL's native process, which kpl-codec does not have: remove it; "
-        + "MetricsLevel=detailed: kpl-codec publishes no CloudWatch metrics: only MetricsLevel=none is accepted; "
-        + "read ProducerCounters instead; "
+        + "MetricsLevel=detailed: kpl-codec-aws uploads no CloudWatch metrics itself: only MetricsLevel=none is "
+        + "accepted here; to upload the KPL's metrics as the KPL does, read the CloudWatch properties with "
+        + "kpl-codec-cloudwatch's KplCloudWatchSettings.fromProperties, set a CloudWatchMetricsPublisher as the "
+        + "builder's metrics, and apply KplCloudWatchSettings.withoutCloudWatchProperties(properties) here; "
         + "RecordTtl=soon: not a whole number; "
         + "Region configures the Kinesis client, which is yours with kpl-codec: build your KinesisAsyncClient with "
         + "it, and remove it here", e.getMessage());

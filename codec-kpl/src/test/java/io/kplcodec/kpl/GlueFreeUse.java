@@ -16,6 +16,7 @@ public final class GlueFreeUse implements Runnable {
   public void run() {
     KinesisProducerConfiguration config = KinesisProducerConfiguration.fromProperties(new java.util.Properties())
         .setRegion("us-east-1").setKinesisEndpoint("127.0.0.1").setKinesisPort(9).setRecordTtl(1000)
+        .setCloudwatchEndpoint("127.0.0.1").setCloudwatchPort(9) // the metrics uploads, on: nowhere but here
         .setCredentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKID", "secret")));
     if (config.getGlueSchemaRegistryConfiguration() != null) {
       throw new AssertionError("no Glue configuration was set");

@@ -45,7 +45,7 @@ class GlueOptionalTest {
   @Test
   void aRecordWithASchemaIsRefusedSayingWhatToDo() {
     KinesisProducer producer = new KinesisProducer(new KinesisProducerConfiguration().setRegion("us-east-1")
-        .setKinesisEndpoint("127.0.0.1").setKinesisPort(9));
+        .setKinesisEndpoint("127.0.0.1").setKinesisPort(9).setMetricsLevel("none"));
     try {
       com.amazonaws.services.schemaregistry.common.Schema schema =
           new com.amazonaws.services.schemaregistry.common.Schema("{}", "AVRO", "orders");

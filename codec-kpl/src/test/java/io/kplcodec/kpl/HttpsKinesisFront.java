@@ -22,7 +22,8 @@ import java.util.concurrent.Executors;
 /**
  * HTTPS on 127.0.0.1 in front of a plain-HTTP kinesalite, as the KPL's configuration can only reach an endpoint over
  * HTTPS: every Kinesis call is passed on unchanged (JSON 1.1, signatures included: kinesalite does not check them);
- * STS {@code GetCallerIdentity}, which the real KPL's daemon calls once at start, is answered here. The certificate is
+ * STS {@code GetCallerIdentity}, which the real KPL's daemon calls once at start, is answered here, and so is
+ * CloudWatch's {@code PutMetricData} (Smithy RPC v2 CBOR, as SDK v2 sends it: its bodies are kept). The certificate is
  * self-signed (keytool, now), so clients run with {@code VerifyCertificate=false}.
  */
 final class HttpsKinesisFront implements AutoCloseable {
@@ -30,6 +31,8 @@ final class HttpsKinesisFront implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(8);
   private final Map<String, Integer> calls = new ConcurrentHashMap<>();
+  private final List<byte[]> putMetricData = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> putMetricDataSignatures = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** If set, every PutRecords call is answered with this status and error code instead of reaching kinesalite. */
   private volatile int putRecordsStatus;
   private volatile String putRecordsError;
@@ -58,6 +61,16 @@ final class HttpsKinesisFront implements AutoCloseable {
     return Map.copyOf(calls);
   }
 
+  /** The Authorization headers of the PutMetricData calls received, in order. */
+  List<String> putMetricDataSignatures() {
+    return List.copyOf(putMetricDataSignatures);
+  }
+
+  /** The CBOR bodies of the PutMetricData calls received (gunzipped), in order. */
+  List<byte[]> putMetricDataBodies() {
+    return List.copyOf(putMetricData);
+  }
+
   @Override
   public void close() {
     server.stop(0);
@@ -69,6 +82,17 @@ final class HttpsKinesisFront implements AutoCloseable {
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readAllBytes();
+      }
+      if (exchange.getRequestURI().getPath().equals(
+          "/service/GraniteServiceVersion20100801/operation/PutMetricData")) {
+        calls.merge("cloudwatch:PutMetricData", 1, Integer::sum);
+        putMetricDataSignatures.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+        boolean gzip = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"));
+        putMetricData.add(gzip ? new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))
+            .readAllBytes() : body);
+        exchange.getResponseHeaders().set("smithy-protocol", "rpc-v2-cbor");
+        respond(exchange, 200, "application/cbor", new byte[] {(byte) 0xa0}); // {}: no output
+        return;
       }
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       if (target == null) {

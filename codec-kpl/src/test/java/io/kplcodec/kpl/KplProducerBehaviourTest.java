@@ -289,6 +289,39 @@ class KplProducerBehaviourTest {
   }
 
   @Test
+  void metricsAreUploadedToCloudWatchAsTheConfigurationSays() throws Exception {
+    String stream = newStream(2);
+    KinesisProducerConfiguration config = config().setMetricsLevel("summary").setMetricsGranularity("stream")
+        .setMetricsNamespace("KplCodecTest").setCloudwatchEndpoint("127.0.0.1").setCloudwatchPort(front.port())
+        .setMetricsCredentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDMETRICS",
+            "secret")));
+    config.addAdditionalMetricsDimension("Application", "kpl-codec-test", "global");
+    config.addAdditionalMetricsDimension("BlankOne", " ", "stream"); // left out, as the KPL does
+    KinesisProducer producer = new KinesisProducer(config);
+    for (int i = 0; i < 50; i++) {
+      producer.addUserRecord(stream, "key-" + i, data("record " + i));
+    }
+    producer.flushSync();
+    assertEquals(List.of(), front.putMetricDataBodies(), "every other producer here has MetricsLevel none, and "
+        + "this one's first interval (60 s) has not passed");
+    producer.destroy(); // uploads what is left, once
+
+    List<byte[]> bodies = front.putMetricDataBodies();
+    assertEquals(1, bodies.size());
+    // CBOR keeps text as UTF-8 bytes: the names and dimensions are readable in the body as they are.
+    String body = new String(bodies.get(0), StandardCharsets.UTF_8);
+    for (String expected : List.of("KplCodecTest", "UserRecordsPut", "KinesisRecordsPut", "BufferingTime",
+        "StatisticValues", "Application", "kpl-codec-test", "StreamName", stream)) {
+      assertTrue(body.contains(expected), expected + " missing from " + body);
+    }
+    for (String absent : List.of("UserRecordsDataPut", "RequestTime", "ShardId", "BlankOne")) {
+      assertFalse(body.contains(absent), absent + " uploaded: summary, stream granularity, blank left out");
+    }
+    assertTrue(front.putMetricDataSignatures().get(0).contains("Credential=AKIDMETRICS/"),
+        "signed with MetricsCredentialsProvider: " + front.putMetricDataSignatures());
+  }
+
+  @Test
   void flushSyncInACallbackWouldWaitForItselfSoItThrows() throws Exception {
     String stream = newStream(1);
     KinesisProducer producer = producer(config());

@@ -27,7 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import io.kplcodec.aws.KplMetric;
+import io.kplcodec.aws.KplMetrics;
 import io.kplcodec.aws.PutResult;
+import io.kplcodec.cloudwatch.CloudWatchMetricsPublisher;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
@@ -35,6 +39,8 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClientBuilder;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
 import software.amazon.awssdk.utils.AttributeMap;
@@ -67,7 +73,9 @@ import software.amazon.awssdk.utils.AttributeMap;
  *       io.kplcodec.aws.KinesisProducerException}, whose {@code mayHaveBeenStored()} says whether the record may be
  *       in the stream anyway.
  *   <li>{@link Attempt}s carry every failed attempt's error code and message, but not per-attempt times (see there).
- *   <li>No CloudWatch uploads: {@link #getMetrics()} reports the KPL's metrics locally.
+ *   <li>Metrics: uploaded to CloudWatch as by the KPL (kpl-codec-cloudwatch's {@code CloudWatchMetricsPublisher},
+ *       on a daemon thread of its own), with a few differences listed in the module's README; {@link #destroy()}
+ *       uploads what is left once, waiting at most {@code RequestTimeout}.
  *   <li>Records with a Glue Schema Registry schema are refused (see {@link #addUserRecord(String, String, String,
  *       ByteBuffer, Schema)}).
  * </ul>
@@ -112,6 +120,10 @@ public class KinesisProducer implements IKinesisProducer {
   private final Settings settings;
   private final KinesisAsyncClient client;
   private final KplMetrics metrics = new KplMetrics();
+  /** Uploads {@link #metrics} unless MetricsLevel is none; then null, as are its client and the client's HTTP. */
+  private final CloudWatchMetricsPublisher publisher;
+  private final CloudWatchAsyncClient cloudWatch;
+  private final SdkAsyncHttpClient cloudWatchHttp;
   /** Records whose futures have not completed, by a number of their own. Guarded by itself for waiting. */
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
@@ -130,14 +142,37 @@ public class KinesisProducer implements IKinesisProducer {
 
   /**
    * A producer with the given settings. Builds its own Kinesis client from the region, endpoint, port, certificate
-   * check, credentials provider, connection limits, timeouts and proxy of {@code config}; starts no process.
+   * check, credentials provider, connection limits, timeouts and proxy of {@code config}; unless {@code MetricsLevel}
+   * is {@code none}, a CloudWatch client too (CloudwatchEndpoint, CloudwatchPort, MetricsCredentialsProvider) and the
+   * metrics uploads, on a daemon thread; starts no process.
    *
    * @param config the settings, read once
    * @throws software.amazon.awssdk.core.exception.SdkClientException if no region is set and the SDK finds none
+   * @throws IllegalArgumentException if an additional metrics dimension is one CloudWatch would refuse (a key over
+   *     255 characters, a value over 1024, more than 27 dimensions)
    */
   public KinesisProducer(KinesisProducerConfiguration config) {
     this.settings = Settings.of(config);
     this.client = buildClient(config);
+    KplMetric.Level level = KplMetric.Level.fromKpl(config.getMetricsLevel());
+    if (level == KplMetric.Level.NONE) {
+      this.cloudWatchHttp = null;
+      this.cloudWatch = null;
+      this.publisher = null;
+    } else {
+      SdkAsyncHttpClient http = httpClient(config, 4);
+      CloudWatchAsyncClient cloudWatchClient = buildCloudWatch(config, http);
+      try {
+        this.publisher = publisher(config, level, cloudWatchClient, metrics);
+      } catch (RuntimeException e) { // e.g. a dimension CloudWatch would refuse: nothing left open
+        cloudWatchClient.close();
+        http.close();
+        client.close();
+        throw e;
+      }
+      this.cloudWatchHttp = http;
+      this.cloudWatch = cloudWatchClient;
+    }
     int instance = INSTANCES.incrementAndGet();
     this.callbacks = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-callback-" + instance, true));
     this.flusher = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-flush-" + instance, false));
@@ -167,9 +202,10 @@ public class KinesisProducer implements IKinesisProducer {
     };
   }
 
-  private static KinesisAsyncClient buildClient(KinesisProducerConfiguration config) {
+  /** The HTTP client the KPL's settings describe: connection limit and timeout, proxy, certificate check. */
+  private static SdkAsyncHttpClient httpClient(KinesisProducerConfiguration config, int maxConcurrency) {
     NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-        .maxConcurrency((int) config.getMaxConnections())
+        .maxConcurrency(maxConcurrency)
         .connectionTimeout(Duration.ofMillis(config.getConnectTimeout()))
         // PutRecords and ListShards need no HTTP/2 (only SubscribeToShard does), and every proxy speaks 1.1.
         .protocol(Protocol.HTTP1_1);
@@ -181,9 +217,13 @@ public class KinesisProducer implements IKinesisProducer {
       }
       http.proxyConfiguration(proxy.build());
     }
-    SdkAsyncHttpClient httpClient = config.isVerifyCertificate() ? http.build()
+    return config.isVerifyCertificate() ? http.build()
         : http.buildWithDefaults(AttributeMap.builder()
             .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
+  }
+
+  private static KinesisAsyncClient buildClient(KinesisProducerConfiguration config) {
+    SdkAsyncHttpClient httpClient = httpClient(config, (int) config.getMaxConnections());
     KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
         .httpClient(httpClient)
         .credentialsProvider(config.getCredentialsProvider());
@@ -193,6 +233,45 @@ public class KinesisProducer implements IKinesisProducer {
     if (!config.getKinesisEndpoint().isEmpty()) {
       // As the KPL: always HTTPS, to the host and port given.
       builder.endpointOverride(URI.create("https://" + config.getKinesisEndpoint() + ":" + config.getKinesisPort()));
+    }
+    return builder.build();
+  }
+
+  /**
+   * The CloudWatch client the KPL's daemon would use: its region, CloudwatchEndpoint and CloudwatchPort (always
+   * HTTPS, as the KPL), MetricsCredentialsProvider (else CredentialsProvider), and the same HTTP settings.
+   */
+  private static CloudWatchAsyncClient buildCloudWatch(KinesisProducerConfiguration config, SdkAsyncHttpClient http) {
+    AwsCredentialsProvider credentials = config.getMetricsCredentialsProvider() != null
+        ? config.getMetricsCredentialsProvider() : config.getCredentialsProvider();
+    CloudWatchAsyncClientBuilder builder = CloudWatchAsyncClient.builder()
+        .httpClient(http)
+        .credentialsProvider(credentials);
+    if (!config.getRegion().isEmpty()) {
+      builder.region(Region.of(config.getRegion()));
+    }
+    if (!config.getCloudwatchEndpoint().isEmpty()) {
+      builder.endpointOverride(URI.create("https://" + config.getCloudwatchEndpoint() + ":"
+          + config.getCloudwatchPort()));
+    }
+    return builder.build();
+  }
+
+  /** The uploads of {@code metrics} as the configuration says. */
+  private static CloudWatchMetricsPublisher publisher(KinesisProducerConfiguration config, KplMetric.Level level,
+      CloudWatchAsyncClient cloudWatch, KplMetrics metrics) {
+    CloudWatchMetricsPublisher.Builder builder = CloudWatchMetricsPublisher.builder(cloudWatch)
+        .metrics(metrics)
+        .namespace(config.getMetricsNamespace())
+        .level(level)
+        .granularity(KplMetric.Granularity.fromKpl(config.getMetricsGranularity()))
+        .uploadInterval(Duration.ofMillis(config.getMetricsUploadDelay()))
+        // destroy() is the KPL's "stop now": its last upload waits no longer than a request may take.
+        .closeTimeout(Duration.ofMillis(config.getRequestTimeout()));
+    for (KinesisProducerConfiguration.Dimension d : config.additionalMetricsDimensions()) {
+      if (!d.value().isBlank()) { // the KPL leaves blank values out of its uploads
+        builder.additionalDimension(d.key(), d.value(), KplMetric.Granularity.fromKpl(d.granularity()));
+      }
     }
     return builder.build();
   }
@@ -324,7 +403,7 @@ public class KinesisProducer implements IKinesisProducer {
     UserRecord kept = settings.returnUserRecordOnFailure()
         ? new UserRecord(stream, partitionKey, explicitHashKey, copyOf(bytes)) : null;
     pending.put(id, new Pending(future, added, kept));
-    metrics.pendingSample(stream, pending.size());
+    metrics.userRecordsPending(stream, pending.size());
     CompletableFuture<PutResult> put;
     try {
       put = delegate(stream).add(stream, partitionKey, explicitHashKey, bytes);
@@ -489,7 +568,7 @@ public class KinesisProducer implements IKinesisProducer {
    */
   @Override
   public List<Metric> getMetrics(String metricName, int windowSeconds) throws InterruptedException, ExecutionException {
-    return metrics.snapshot(metricName, windowSeconds);
+    return toMetrics(metrics.lastSeconds(metricName, windowSeconds));
   }
 
   /**
@@ -502,7 +581,15 @@ public class KinesisProducer implements IKinesisProducer {
    */
   @Override
   public List<Metric> getMetrics(String metricName) throws InterruptedException, ExecutionException {
-    return metrics.snapshot(metricName, -1);
+    return toMetrics(metrics.sinceStart(metricName));
+  }
+
+  private static List<Metric> toMetrics(List<KplMetric> metrics) {
+    List<Metric> out = new ArrayList<>(metrics.size());
+    for (KplMetric metric : metrics) {
+      out.add(Metric.of(metric));
+    }
+    return out;
   }
 
   /**
@@ -558,6 +645,14 @@ public class KinesisProducer implements IKinesisProducer {
         current.abort();
       }
     } finally {
+      if (publisher != null) {
+        try {
+          publisher.close(); // the events of the records failed above included
+        } finally {
+          cloudWatch.close();
+          cloudWatchHttp.close(); // given to the client, so not closed by it
+        }
+      }
       client.close();
       callbacks.shutdown();
       flusher.shutdown();

@@ -23,8 +23,9 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
  *
  * <p>Each setter's comment says what the setting does here. Settings of the KPL's native daemon ({@code LogLevel},
  * {@code NativeExecutable}, {@code TempDirectory}, {@code EnableCoreDumps}, the health check, {@code ThreadingModel},
- * ...), of its CloudWatch uploads and of its STS call are accepted, validated and have no effect: kpl-codec has no
- * daemon, uploads no metrics ({@link KinesisProducer#getMetrics()} reports them locally) and needs no STS call.
+ * ...) and of its STS call are accepted, validated and have no effect: kpl-codec has no daemon and needs no STS call.
+ * The CloudWatch settings work as in the KPL: the producer uploads its metrics through kpl-codec-cloudwatch's {@code
+ * CloudWatchMetricsPublisher} unless {@code MetricsLevel} is {@code none}.
  *
  * <p>Not thread-safe: configure it on one thread, before creating the producer.
  */
@@ -40,8 +41,8 @@ public class KinesisProducerConfiguration {
     POOLED
   }
 
-  /** An additional dimension for CloudWatch uploads: kept, with no effect (no uploads). */
-  private record Dimension(String key, String value, String granularity) {}
+  /** An additional metrics dimension, as {@link #addAdditionalMetricsDimension} was given it. */
+  record Dimension(String key, String value, String granularity) {}
 
   private final List<Dimension> additionalDimensions = new ArrayList<>();
   private AwsCredentialsProvider credentialsProvider = DefaultCredentialsProvider.builder().build();
@@ -98,8 +99,10 @@ public class KinesisProducerConfiguration {
   public KinesisProducerConfiguration() {}
 
   /**
-   * Adds a dimension to the metrics uploaded to CloudWatch. Validated and kept, with no effect: kpl-codec uploads no
-   * metrics.
+   * Adds a dimension to the metrics uploaded to CloudWatch: {@code global} to every metric, {@code stream} to those
+   * with a stream (after {@code StreamName}), {@code shard} to those with a shard (after {@code ShardId}), as the
+   * KPL. A blank value is left out, as the KPL does; the producer refuses a key over 255 characters, a value over
+   * 1024, or more than 27 dimensions (CloudWatch would refuse every upload).
    *
    * @param key the dimension's name
    * @param value its value
@@ -135,7 +138,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * In the KPL, the credentials for CloudWatch uploads (default null: those of {@link #getCredentialsProvider()}).
+   * The credentials for CloudWatch uploads (default null: those of {@link #getCredentialsProvider()}).
    *
    * @return the provider, or null
    */
@@ -144,7 +147,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets the credentials for CloudWatch uploads. No effect: kpl-codec uploads no metrics.
+   * Sets the credentials for CloudWatch uploads (null: those of {@link #getCredentialsProvider()}).
    *
    * @param metricsCredentialsProvider the provider
    * @return this configuration
@@ -353,6 +356,11 @@ public class KinesisProducerConfiguration {
     return found;
   }
 
+  /** The additional dimensions, in the order added. */
+  List<Dimension> additionalMetricsDimensions() {
+    return List.copyOf(additionalDimensions);
+  }
+
   /** Additional dimensions as {@code key=value@granularity}, for the producer's description. */
   List<String> additionalDimensions() {
     List<String> out = new ArrayList<>();
@@ -443,8 +451,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CloudwatchEndpoint (default empty): The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads
-   * no metrics; read them with {@code getMetrics}.
+   * CloudwatchEndpoint (default empty: the region's): The CloudWatch host for metric uploads, reached over HTTPS on
+   * {@code CloudwatchPort}, as the KPL.
    *
    * @return the value
    */
@@ -453,8 +461,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets CloudwatchEndpoint: The CloudWatch endpoint for metric uploads. No effect: kpl-codec uploads no
-   * metrics; read them with {@code getMetrics}.
+   * Sets CloudwatchEndpoint: The CloudWatch host for metric uploads, reached over HTTPS on {@code
+   * CloudwatchPort}.
    *
    * @param value the value
    * @return this configuration
@@ -468,7 +476,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * CloudwatchPort (default 443): The CloudWatch port. No effect (no metric uploads).
+   * CloudwatchPort (default 443): The CloudWatch port, with {@code CloudwatchEndpoint}.
    *
    * @return the value
    */
@@ -477,7 +485,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets CloudwatchPort: The CloudWatch port. No effect (no metric uploads).
+   * Sets CloudwatchPort: The CloudWatch port, with {@code CloudwatchEndpoint}.
    *
    * @param value the value
    * @return this configuration
@@ -739,8 +747,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsGranularity (default shard): The finest dimensions of CloudWatch uploads. No effect: {@code
-   * getMetrics} reports every granularity.
+   * MetricsGranularity (default shard): The finest dimensions of CloudWatch uploads ({@code getMetrics} reports
+   * every granularity).
    *
    * @return the value
    */
@@ -749,8 +757,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsGranularity: The finest dimensions of CloudWatch uploads. No effect: {@code getMetrics} reports
-   * every granularity.
+   * Sets MetricsGranularity: The finest dimensions of CloudWatch uploads: {@code global}, {@code stream} or {@code
+   * shard}.
    *
    * @param value the value
    * @return this configuration
@@ -764,8 +772,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsLevel (default detailed): Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded;
-   * {@code getMetrics} reports every metric.
+   * MetricsLevel (default detailed): Which metrics are uploaded to CloudWatch; {@code none} uploads nothing and
+   * makes no CloudWatch client ({@code getMetrics} reports every metric in any case).
    *
    * @return the value
    */
@@ -774,8 +782,8 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsLevel: Which metrics are uploaded to CloudWatch. No effect: nothing is uploaded; {@code
-   * getMetrics} reports every metric.
+   * Sets MetricsLevel: Which metrics are uploaded to CloudWatch: {@code none}, {@code summary} or {@code
+   * detailed}.
    *
    * @param value the value
    * @return this configuration
@@ -789,7 +797,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsNamespace (default KinesisProducerLibrary): The CloudWatch namespace of uploads. No effect (no uploads).
+   * MetricsNamespace (default KinesisProducerLibrary): The CloudWatch namespace of uploads.
    *
    * @return the value
    */
@@ -798,7 +806,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsNamespace: The CloudWatch namespace of uploads. No effect (no uploads).
+   * Sets MetricsNamespace: The CloudWatch namespace of uploads.
    *
    * @param value the value
    * @return this configuration
@@ -812,7 +820,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * MetricsUploadDelay (default 60000): Milliseconds between CloudWatch uploads. No effect (no uploads).
+   * MetricsUploadDelay (default 60000): Milliseconds between CloudWatch uploads.
    *
    * @return the value
    */
@@ -821,7 +829,7 @@ public class KinesisProducerConfiguration {
   }
 
   /**
-   * Sets MetricsUploadDelay: Milliseconds between CloudWatch uploads. No effect (no uploads).
+   * Sets MetricsUploadDelay: Milliseconds between CloudWatch uploads.
    *
    * @param value the value
    * @return this configuration

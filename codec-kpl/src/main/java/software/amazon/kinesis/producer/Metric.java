@@ -1,13 +1,15 @@
 package software.amazon.kinesis.producer;
 
+import io.kplcodec.aws.KplMetric;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One metric as {@link KinesisProducer#getMetrics()} reports it: a name (the KPL's, e.g. {@code UserRecordsPut}), its
- * dimensions ({@code StreamName}, {@code ShardId}, {@code ErrorCode}; none for the whole producer), and the
- * statistics of its data points over {@link #getDuration()} seconds. Immutable and thread-safe.
+ * dimensions ({@code ErrorCode}, {@code StreamName}, {@code ShardId}; none for the whole producer), and the
+ * statistics of its data points over {@link #getDuration()} seconds: kpl-codec-aws's {@link KplMetric} in the KPL's
+ * type. Immutable and thread-safe.
  */
 public class Metric {
   private final String name;
@@ -31,8 +33,14 @@ public class Metric {
     this.max = max;
   }
 
+  /** The KPL's type for kpl-codec-aws's statistics. */
+  static Metric of(KplMetric metric) {
+    return new Metric(metric.name(), metric.duration().toSeconds(), metric.dimensions(), metric.sum(),
+        metric.count(), metric.min(), metric.max());
+  }
+
   /**
-   * The dimensions, in the KPL's order: {@code StreamName}, then {@code ShardId}, then {@code ErrorCode}, each only
+   * The dimensions, in the KPL's order: {@code ErrorCode}, then {@code StreamName}, then {@code ShardId}, each only
    * where it applies; empty for the metric over the whole producer.
    *
    * @return an unmodifiable map
