@@ -758,9 +758,9 @@ public final class KinesisProducer implements AutoCloseable {
      * The size aggregates are filled to, data plus partition key, as the KPL's {@code AggregationMaxSize} (default
      * 65,536, or the record size if that is smaller). A user record larger than this on its own goes out alone.
      *
-     * <p>Why not the KPL's 51,200: an aggregate lives in a pooled buffer of a power-of-two size until it is put, so
-     * 65,536 fills its 64 KiB buffer where 51,200 would leave a fifth of it empty; and Kinesis bills both as three
-     * 25 KB PUT payload units. Larger aggregates (up to the record size) mean fewer Kinesis records but more to send
+     * <p>Why not the KPL's 51,200: Kinesis bills both as three 25 KB PUT payload units, so 65,536 carries 28% more
+     * user records in each Kinesis record for the same units, and a shard's 1,000 Kinesis records a second carry more;
+     * and the aggregator encodes into pooled buffers of power-of-two sizes, which 65,536 fills. Larger aggregates (up to the record size) mean fewer Kinesis records but more to send
      * again when a call fails or an aggregate lands on the wrong shard after a reshard, and one more open aggregate's
      * worth of memory per shard.
      *
@@ -876,7 +876,7 @@ public final class KinesisProducer implements AutoCloseable {
 
     /**
      * Bytes of user records not yet completed above which {@code add} blocks (64 MiB): their data and partition keys,
-     * about 200 bytes of bookkeeping each, and the part of each completed aggregate's pooled buffer they do not fill.
+     * about 200 bytes of bookkeeping each, and the part of each completed aggregate they do not pay for (its framing).
      * One record is always accepted when none is outstanding, however large.
      *
      * @param bytes positive
