@@ -3,16 +3,14 @@ package io.kplcodec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kplcodec.testing.ReadmeSnippets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The README's quick-start snippets, verbatim between the marker comments, so that they are known to work. */
@@ -122,16 +120,8 @@ class ReadmeExamplesTest {
 
   @Test
   void readmeShowsTheseSnippetsVerbatim() throws IOException {
-    String source = Files.readString(Path.of("src/test/java/io/kplcodec/ReadmeExamplesTest.java"));
-    String readme = Files.readString(Path.of("../README.md"));
-    Matcher snippet = Pattern.compile("// README:(\\w+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL)
-        .matcher(source);
-    int found = 0;
-    while (snippet.find()) {
-      String code = snippet.group(2).replaceAll("(?m)^ {4}", "");
-      assertTrue(readme.contains(code), "README.md lacks the '" + snippet.group(1) + "' snippet:\n" + code);
-      found++;
-    }
-    assertEquals(3, found);
+    List<String> found = ReadmeSnippets.assertShown(Path.of("../README.md"),
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/ReadmeExamplesTest.java")), false);
+    assertEquals(3, found.size());
   }
 }

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent;
 import com.amazonaws.services.lambda.runtime.events.KinesisEvent.KinesisEventRecord;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.testing.ReadmeSnippets;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Date;
@@ -18,9 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -177,35 +174,9 @@ class ReadmeExamplesTest {
 
   @Test
   void readmeHasEverySnippetVerbatim() throws IOException {
-    String readme = Files.readString(Path.of("../README.md")); // the repository README
-    Pattern marker = Pattern.compile("// README:(\\w+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL);
-    List<String> found = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Path.of("src/test/java/io/kplcodec/aws"))) {
-      for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-        Matcher snippet = marker.matcher(Files.readString(file));
-        while (snippet.find()) {
-          String code = dedent(snippet.group(2));
-          found.add(snippet.group(1));
-          assertTrue(readme.contains("```java\n" + code + "\n```"),
-              "The repository README.md lacks the '" + snippet.group(1) + "' snippet of " + file.getFileName() + ":\n" + code);
-        }
-      }
-    }
+    List<String> found = ReadmeSnippets.assertShown(Path.of("../README.md"), // the repository README
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/aws")), true);
     assertEquals(List.of("lambda", "producer", "sdk", "kcl"), found);
-  }
-
-  private static String dedent(String code) {
-    int indent = Integer.MAX_VALUE;
-    for (String line : code.split("\n")) {
-      if (!line.isBlank()) {
-        indent = Math.min(indent, line.length() - line.stripLeading().length());
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    for (String line : code.split("\n", -1)) {
-      out.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
-    }
-    return out.substring(0, out.length() - 1);
   }
 
   private static StaticCredentialsProvider credentials() {

@@ -9,14 +9,13 @@ import io.kplcodec.aws.KplProperties;
 import io.kplcodec.cloudwatch.FakeCloudWatch.Datum;
 import io.kplcodec.local.LocalKinesis;
 import io.kplcodec.local.testing.KinesaliteExtension;
+import io.kplcodec.testing.ReadmeSnippets;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.regions.Region;
@@ -30,17 +29,9 @@ class ReadmeExamplesTest {
 
   @Test
   void theSnippetsAppearInTheReadmeVerbatim() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    String source = Files.readString(Path.of("src/test/java/io/kplcodec/cloudwatch/ReadmeExamplesTest.java"));
-    Matcher snippet = Pattern.compile("// README:([\\w-]+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL)
-        .matcher(source);
-    int found = 0;
-    while (snippet.find()) {
-      String code = snippet.group(2).stripIndent();
-      assertTrue(readme.contains(code), "README.md lacks the '" + snippet.group(1) + "' snippet:\n" + code);
-      found++;
-    }
-    assertEquals(2, found);
+    List<String> found = ReadmeSnippets.assertShown(Path.of("README.md"),
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/cloudwatch/ReadmeExamplesTest.java")), false);
+    assertEquals(2, found.size());
   }
 
   @Test

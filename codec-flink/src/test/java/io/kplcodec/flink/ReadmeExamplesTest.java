@@ -6,21 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kplcodec.Deaggregator.HashRangePolicy;
 import io.kplcodec.aws.KinesisProducer.MisroutePolicy;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.testing.ReadmeSnippets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.configuration.Configuration;
@@ -209,49 +207,17 @@ class ReadmeExamplesTest {
 
   @Test
   void readmeHasEverySnippetVerbatim() throws IOException {
-    String readme = Files.readString(Path.of("README.md")); // codec-flink/README.md
-    Pattern marker = Pattern.compile("// README:([\\w-]+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL);
-    List<String> found = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Path.of("src/test/java/io/kplcodec/flink"))) {
-      for (Path file : (Iterable<Path>) files.sorted()::iterator) {
-        Matcher snippet = marker.matcher(Files.readString(file));
-        while (snippet.find()) {
-          String code = dedent(snippet.group(2));
-          found.add(snippet.group(1));
-          assertTrue(readme.contains("```java\n" + code + "\n```"),
-              "codec-flink/README.md lacks the '" + snippet.group(1) + "' snippet of " + file.getFileName() + ":\n"
-                  + code);
-        }
-      }
-    }
+    List<String> found = ReadmeSnippets.assertShown(Path.of("README.md"), // codec-flink/README.md
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/flink")), true);
     assertEquals(List.of("producer-sink", "sink", "source", "source-options", "producer-sink-options",
         "sink-options"), found);
   }
 
   @Test
   void theProposedRootReadmeSectionHasTheWiringSnippetsVerbatim() throws IOException {
-    String section = Files.readString(ROOT_SECTION);
-    String test = Files.readString(Path.of("src/test/java/io/kplcodec/flink/ReadmeExamplesTest.java"));
-    for (String name : List.of("producer-sink", "source")) {
-      Matcher snippet = Pattern.compile("// README:" + name + " start\n(.*?)\n\\s*// README:" + name + " end",
-          Pattern.DOTALL).matcher(test);
-      assertTrue(snippet.find(), name);
-      String code = dedent(snippet.group(1));
-      assertTrue(section.contains("```java\n" + code + "\n```"), ROOT_SECTION + " lacks the '" + name + "' snippet");
-    }
-  }
-
-  private static String dedent(String code) {
-    int indent = Integer.MAX_VALUE;
-    for (String line : code.split("\n")) {
-      if (!line.isBlank()) {
-        indent = Math.min(indent, line.length() - line.stripLeading().length());
-      }
-    }
-    StringBuilder out = new StringBuilder();
-    for (String line : code.split("\n", -1)) {
-      out.append(line.isBlank() ? "" : line.substring(indent)).append('\n');
-    }
-    return out.substring(0, out.length() - 1);
+    Map<String, String> snippets =
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/flink/ReadmeExamplesTest.java"));
+    snippets.keySet().retainAll(List.of("producer-sink", "source"));
+    assertEquals(List.of("producer-sink", "source"), ReadmeSnippets.assertShown(ROOT_SECTION, snippets, true));
   }
 }

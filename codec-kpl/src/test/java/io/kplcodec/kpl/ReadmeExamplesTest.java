@@ -2,21 +2,19 @@ package io.kplcodec.kpl;
 
 import static io.kplcodec.local.testing.KinesaliteAssumptions.assumeKinesaliteAvailable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.kplcodec.local.LocalKinesis;
+import io.kplcodec.testing.ReadmeSnippets;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.kinesis.producer.KinesisProducer;
@@ -27,17 +25,9 @@ import software.amazon.kinesis.producer.UserRecordResult;
 class ReadmeExamplesTest {
   @Test
   void theSnippetAppearsInTheReadmeVerbatim() throws Exception {
-    String readme = Files.readString(Path.of("../README.md"));
-    String source = Files.readString(Path.of("src/test/java/io/kplcodec/kpl/ReadmeExamplesTest.java"));
-    Matcher snippet = Pattern.compile("// README:(\\w+) start\n(.*?)\n\\s*// README:\\1 end", Pattern.DOTALL)
-        .matcher(source);
-    int found = 0;
-    while (snippet.find()) {
-      String code = snippet.group(2).stripIndent();
-      assertTrue(readme.contains(code), "README.md lacks the '" + snippet.group(1) + "' snippet:\n" + code);
-      found++;
-    }
-    assertEquals(1, found);
+    List<String> found = ReadmeSnippets.assertShown(Path.of("../README.md"),
+        ReadmeSnippets.in(Path.of("src/test/java/io/kplcodec/kpl/ReadmeExamplesTest.java")), false);
+    assertEquals(1, found.size());
   }
 
   @Test
