@@ -93,6 +93,32 @@ class AdmissionTest {
   }
 
   @Test
+  void oneReleaseLetsInEveryWaiterThatFitsAndNoMore() throws Exception {
+    Admission admission = new Admission(1_000, 10 * SECOND, 1_000_000, now::get);
+    assertNull(admission.tryAcquire(1_000, 800));
+    java.util.List<CompletableFuture<Reason>> waiting = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      waiting.add(acquireAsync(admission, 300, 10, 60 * SECOND));
+    }
+    Thread.sleep(100);
+    admission.release(1_000, 800, true); // room for three of the four
+    int admitted = 0;
+    for (int attempt = 0; attempt < 500 && admitted < 3; attempt++) {
+      Thread.sleep(10);
+      admitted = (int) waiting.stream().filter(CompletableFuture::isDone).count();
+    }
+    assertEquals(3, admitted, "each one admitted lets the next look");
+    Thread.sleep(100);
+    assertEquals(3, waiting.stream().filter(CompletableFuture::isDone).count(), "the fourth does not fit");
+    assertEquals(900, admission.usedCost());
+    admission.release(300, 10, true);
+    for (CompletableFuture<Reason> each : waiting) {
+      assertNull(each.get(5, TimeUnit.SECONDS));
+    }
+    assertEquals(900, admission.usedCost());
+  }
+
+  @Test
   void acquireGivesUpAfterTheMaxBlockTimeSayingWhy() throws Exception {
     Admission admission = new Admission(1_000, 10 * SECOND, 1_000_000, now::get);
     assertNull(admission.tryAcquire(1_000, 800));
