@@ -760,9 +760,9 @@ public final class KinesisProducer implements AutoCloseable {
      *
      * <p>Why not the KPL's 51,200: Kinesis bills both as three 25 KB PUT payload units, so 65,536 carries 28% more
      * user records in each Kinesis record for the same units, and a shard's 1,000 Kinesis records a second carry more;
-     * and the aggregator encodes into pooled buffers of power-of-two sizes, which 65,536 fills. Larger aggregates (up to the record size) mean fewer Kinesis records but more to send
-     * again when a call fails or an aggregate lands on the wrong shard after a reshard, and one more open aggregate's
-     * worth of memory per shard.
+     * and the aggregator encodes into pooled buffers of power-of-two sizes, which 65,536 fills. Larger aggregates (up
+     * to the record size) mean fewer Kinesis records but more to send again when a call fails or an aggregate lands on
+     * the wrong shard after a reshard, and one more open aggregate's worth of memory per shard.
      *
      * @param bytes 1 to 10,485,760, and at most {@link #maxRecordSize} (checked by {@link #build()})
      * @return this builder

@@ -123,10 +123,10 @@ final class Outcomes {
       lock.defer(pending.succeed(
           new PutResult(shardId, sequenceNumber, aggregated ? i : 0, aggregated, pending.attempts)));
     }
-    admission.release(cost, bytes, true);
     if (skip == null) {
-      outgoing.release(admission);
+      cost += outgoing.takeSlack();
     }
+    admission.release(cost, bytes, true);
   }
 
   /** Fails every user record of an entry for good (not retried), with every attempt's error. */

@@ -90,8 +90,16 @@ final class Outgoing {
   /** Done with it: its slack goes back to the admission (its user records are accounted for elsewhere). */
   void release(Admission admission) {
     if (!released) {
-      released = true;
-      admission.release(slack, 0, false);
+      admission.release(takeSlack(), 0, false);
     }
+  }
+
+  /** Done with it, its slack given back by the caller along with its own release: the slack, or 0 if done before. */
+  long takeSlack() {
+    if (released) {
+      return 0;
+    }
+    released = true;
+    return slack;
   }
 }

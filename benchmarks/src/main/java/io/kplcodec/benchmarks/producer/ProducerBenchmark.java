@@ -301,7 +301,8 @@ public final class ProducerBenchmark {
           if (kpls.contains(kpl.producer()) && kpl.size() == codec.size() && kpl.shards() == codec.shards()
               && kpl.adders() == codec.adders()) {
             s.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %.2fx | %.2fx | %.2fx |%n",
-                sizeName(codec.size()), codec.shards(), codec.adders(), kpl.producer(), codec.cpuPerMillion() / kpl.cpuPerMillion(),
+                sizeName(codec.size()), codec.shards(), codec.adders(), kpl.producer(),
+                codec.cpuPerMillion() / kpl.cpuPerMillion(),
                 codec.recordsPerSecond() / kpl.recordsPerSecond(), codec.peakRssMiB() / kpl.peakRssMiB()));
           }
         }

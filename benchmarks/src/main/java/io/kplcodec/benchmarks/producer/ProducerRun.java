@@ -116,7 +116,8 @@ public final class ProducerRun {
         wallNanos / 1e9, addedNanos / 1e9, jvmCpu, childCpu, jvm.peakRssKiB(), childRss, allocated,
         Allocation.method(), gcs, setupSeconds, jvm.cpuSeconds(), String.join(",", children),
         System.getProperty("java.runtime.version"), producer.describe().replace(' ', '_'), startMillis, endMillis,
-        threads, warmUp, warmUpCpu, firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
+        threads, warmUp, warmUpCpu,
+        firstFailure == null ? "-" : String.valueOf(firstFailure).replace(' ', '_').replace('\n', '_'));
     producer.close();
     return result + "\n" + threadLine(after, threadsBefore, threadsAfter);
   }

@@ -72,8 +72,8 @@ class ProducerBenchmarkTest {
         + " jvmPeakRssKiB=307200 childPeakRssKiB=102400");
     ProducerBenchmark.Run oneThread = run("kpl-1.0.7", "threads=1 jvmCpuSeconds=1.00 childCpuSeconds=1.00"
         + " wallSeconds=4.0 jvmPeakRssKiB=307200 childPeakRssKiB=102400");
-    String table = ProducerBenchmark.render(List.of(codec, kpl, oneThread), "a", "b", "1 2 3 4 5", "1 2 3 4 5", "512m", "150",
-        "true", List.of());
+    String table = ProducerBenchmark.render(List.of(codec, kpl, oneThread), "a", "b", "1 2 3 4 5", "1 2 3 4 5",
+        "512m", "150", "true", List.of());
     assertTrue(table.contains(
         "| 100 B | 4 | 2 | kpl-codec | 1,000,000 | 1.0 | 1,000,000 | 2.0 + 0.0 | 2.0 | 200 + 0 |"), table);
     assertTrue(table.contains(
