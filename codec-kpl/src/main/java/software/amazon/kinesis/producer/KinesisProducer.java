@@ -119,6 +119,8 @@ public class KinesisProducer implements IKinesisProducer {
 
   private final Settings settings;
   private final KinesisAsyncClient client;
+  /** The client's HTTP client: given to it, so not closed by it. */
+  private final SdkAsyncHttpClient clientHttp;
   private final KplMetrics metrics = new KplMetrics();
   /** Uploads {@link #metrics} unless MetricsLevel is none; then null, as are its client and the client's HTTP. */
   private final CloudWatchMetricsPublisher publisher;
@@ -153,7 +155,13 @@ public class KinesisProducer implements IKinesisProducer {
    */
   public KinesisProducer(KinesisProducerConfiguration config) {
     this.settings = Settings.of(config);
-    this.client = buildClient(config);
+    this.clientHttp = httpClient(config, (int) config.getMaxConnections());
+    try {
+      this.client = buildClient(config, clientHttp);
+    } catch (RuntimeException e) { // e.g. no region: nothing left open
+      clientHttp.close();
+      throw e;
+    }
     KplMetric.Level level = KplMetric.Level.fromKpl(config.getMetricsLevel());
     if (level == KplMetric.Level.NONE) {
       this.cloudWatchHttp = null;
@@ -168,6 +176,7 @@ public class KinesisProducer implements IKinesisProducer {
         cloudWatchClient.close();
         http.close();
         client.close();
+        clientHttp.close();
         throw e;
       }
       this.cloudWatchHttp = http;
@@ -222,8 +231,7 @@ public class KinesisProducer implements IKinesisProducer {
             .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
   }
 
-  private static KinesisAsyncClient buildClient(KinesisProducerConfiguration config) {
-    SdkAsyncHttpClient httpClient = httpClient(config, (int) config.getMaxConnections());
+  private static KinesisAsyncClient buildClient(KinesisProducerConfiguration config, SdkAsyncHttpClient httpClient) {
     KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
         .httpClient(httpClient)
         .credentialsProvider(config.getCredentialsProvider());
@@ -654,6 +662,7 @@ public class KinesisProducer implements IKinesisProducer {
         }
       }
       client.close();
+      clientHttp.close(); // given to the client, so not closed by it
       callbacks.shutdown();
       flusher.shutdown();
       if (futureTimeouts != null) {
