@@ -289,6 +289,26 @@ class KplProducerBehaviourTest {
   }
 
   @Test
+  void userRecordsPendingIsCountedPerStream() throws Exception {
+    String busy = newStream(1);
+    String quiet = newStream(1);
+    KinesisProducer producer = producer(config().setRecordMaxBufferedTime(20_000));
+    for (int i = 0; i < 5; i++) {
+      producer.addUserRecord(busy, "k" + i, data("held for 20 s"));
+    }
+    producer.addUserRecord(quiet, "k", data("held for 20 s"));
+    assertEquals(5, maxOf(producer.getMetrics("UserRecordsPending"), busy));
+    assertEquals(1, maxOf(producer.getMetrics("UserRecordsPending"), quiet), "the other stream's records not counted");
+    producer.flushSync();
+    assertEquals(0, producer.getOutstandingRecordsCount());
+  }
+
+  private static double maxOf(List<Metric> metrics, String stream) {
+    return metrics.stream().filter(m -> m.getDimensions().equals(Map.of("StreamName", stream)))
+        .mapToDouble(Metric::getMax).max().orElseThrow();
+  }
+
+  @Test
   void metricsAreUploadedToCloudWatchAsTheConfigurationSays() throws Exception {
     String stream = newStream(2);
     KinesisProducerConfiguration config = config().setMetricsLevel("summary").setMetricsGranularity("stream")

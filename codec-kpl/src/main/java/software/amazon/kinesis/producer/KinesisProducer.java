@@ -90,7 +90,7 @@ public class KinesisProducer implements IKinesisProducer {
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   /** One user record whose future has not completed. */
-  private record Pending(SettableFuture<UserRecordResult> future, long addedNanos, UserRecord record) {}
+  private record Pending(SettableFuture<UserRecordResult> future, long addedNanos, UserRecord record, String stream) {}
 
   /** What this producer uses of its configuration, read once in the constructor (later changes have no effect). */
   private record Settings(int recordSize, int aggregateSize, int userRecordsPerAggregate, int entriesPerRequest,
@@ -129,6 +129,8 @@ public class KinesisProducer implements IKinesisProducer {
   /** Records whose futures have not completed, by a number of their own. Guarded by itself for waiting. */
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
+  /** Of {@link #pending}, how many per stream: the KPL's {@code UserRecordsPending} is per stream. */
+  private final Map<String, AtomicLong> pendingPerStream = new ConcurrentHashMap<>();
   /** Completes futures in the order records complete, so callbacks never run on kpl-codec's producer thread. */
   private final ExecutorService callbacks;
   /** Runs the flushes {@link #flush()} asks for, one at a time, without making the caller wait. */
@@ -410,8 +412,7 @@ public class KinesisProducer implements IKinesisProducer {
     // As the KPL: a failure returns a copy of the record, its data a read-only copy of the bytes added.
     UserRecord kept = settings.returnUserRecordOnFailure()
         ? new UserRecord(stream, partitionKey, explicitHashKey, copyOf(bytes)) : null;
-    pending.put(id, new Pending(future, added, kept));
-    metrics.userRecordsPending(stream, pending.size());
+    track(id, new Pending(future, added, kept, stream));
     CompletableFuture<PutResult> put;
     try {
       put = delegate(stream).add(stream, partitionKey, explicitHashKey, bytes);
@@ -419,7 +420,7 @@ public class KinesisProducer implements IKinesisProducer {
       // The stream's shards could not be listed (the first record for it): the record fails, as it would in the KPL.
       put = CompletableFuture.failedFuture(e);
     } catch (RuntimeException e) {
-      pending.remove(id);
+      untrack(id);
       throw e;
     }
     put.whenComplete((result, error) -> callbacks.execute(() -> complete(id, result, error)));
@@ -483,6 +484,22 @@ public class KinesisProducer implements IKinesisProducer {
     }
   }
 
+  /** Counts a record as outstanding, and samples its stream's count ({@code UserRecordsPending}, as the KPL does). */
+  private void track(long id, Pending record) {
+    pending.put(id, record);
+    long ofStream = pendingPerStream.computeIfAbsent(record.stream(), s -> new AtomicLong()).incrementAndGet();
+    metrics.userRecordsPending(record.stream(), ofStream);
+  }
+
+  /** Stops counting a record as outstanding; null if it was not (completed or failed before). */
+  private Pending untrack(long id) {
+    Pending record = pending.remove(id);
+    if (record != null) {
+      pendingPerStream.get(record.stream()).decrementAndGet();
+    }
+    return record;
+  }
+
   /**
    * On the callback thread: the record's outcome reaches its future, whose direct-executor callbacks run now; only
    * then does the record stop counting as outstanding, so that {@link #flushSync()} returns after its callbacks.
@@ -511,7 +528,7 @@ public class KinesisProducer implements IKinesisProducer {
         record.future().setException(exception);
       }
     } finally {
-      pending.remove(id);
+      untrack(id);
       synchronized (pending) {
         pending.notifyAll();
       }
@@ -635,7 +652,7 @@ public class KinesisProducer implements IKinesisProducer {
   public void destroy() {
     destroyed = true;
     for (Long id : new ArrayList<>(pending.keySet())) {
-      Pending record = pending.remove(id);
+      Pending record = untrack(id);
       if (record != null) {
         record.future().setException(new DaemonException("The producer was destroyed before this record completed; "
             + "it may or may not be in the stream"));
