@@ -1,20 +1,18 @@
 package io.kplcodec.aws;
 
+import static io.kplcodec.aws.ProducerParts.failure;
+import static io.kplcodec.aws.ProducerParts.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.Aggregator;
 import io.kplcodec.KinesisRecord;
 import io.kplcodec.ShardMap;
 import io.kplcodec.aws.KinesisProducerException.Reason;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -30,14 +28,15 @@ class OutcomesTest {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   private static final ShardMap ONE = ShardMap.singleShard("shard");
 
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
-  private final Admission admission = new Admission(1L << 30, 10 * SECOND, 1L << 30, now::get);
-  private final ProducerLock lock = new ProducerLock("outcomes-test");
-  private final Outcomes outcomes = new Outcomes(admission, lock, Duration.ofSeconds(30), now::get);
+  private final ProducerParts parts = new ProducerParts("outcomes-test", ONE);
+  private final AtomicLong now = parts.now;
+  private final Admission admission = parts.admission;
+  private final ProducerLock lock = parts.lock;
+  private final Outcomes outcomes = parts.outcomes;
 
   @AfterEach
   void shutdown() {
-    lock.shutdown();
+    parts.close();
   }
 
   /**
@@ -56,18 +55,6 @@ class OutcomesTest {
     KinesisRecord record = aggregator.flush().get(0);
     admission.force(500, 0);
     return new Outgoing(record, pending, 500);
-  }
-
-  /** Its result: its future must have completed by now. */
-  private static PutResult result(PendingRecord pending) {
-    assertTrue(pending.future.isDone(), "not completed");
-    return pending.future.join();
-  }
-
-  private static KinesisProducerException failure(PendingRecord pending) {
-    assertTrue(pending.future.isCompletedExceptionally(), "not failed");
-    CompletionException e = assertThrows(CompletionException.class, pending.future::join);
-    return assertInstanceOf(KinesisProducerException.class, e.getCause());
   }
 
   @Test

@@ -1,13 +1,12 @@
 package io.kplcodec.aws;
 
+import static io.kplcodec.aws.ProducerParts.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +14,6 @@ import org.junit.jupiter.api.Test;
 class PendingRecordTest {
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-  private static KinesisProducerException failure(PendingRecord pending) {
-    CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-        pending.future::join);
-    return assertInstanceOf(KinesisProducerException.class, e.getCause());
-  }
 
   @Test
   void aRecordThatExpiredInTheQueueSaysHowLongItWaitedThere() {

@@ -7,11 +7,11 @@ import static io.kplcodec.aws.FakeKinesis.SHARD_0;
 import static io.kplcodec.aws.FakeKinesis.SHARD_1;
 import static io.kplcodec.aws.FakeKinesis.closedShard;
 import static io.kplcodec.aws.FakeKinesis.shard;
+import static io.kplcodec.aws.ProducerParts.failure;
+import static io.kplcodec.aws.ProducerParts.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kplcodec.ShardMap;
@@ -19,11 +19,9 @@ import io.kplcodec.aws.KinesisProducer.MisroutePolicy;
 import io.kplcodec.aws.KinesisProducerException.Reason;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -49,21 +47,19 @@ class ReshardsTest {
   private static final List<Shard> SPLIT =
       List.of(closedShard(PARENT, "0", MAX_KEY), shard(SHARD_0, "0", BELOW_HALF), shard(SHARD_1, HALF, MAX_KEY));
 
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final ProducerParts parts = new ProducerParts("reshards-test", BEFORE);
+  private final AtomicLong now = parts.now;
   private final FakeKinesis kinesis = new FakeKinesis(); // lists SHARD_0 and SHARD_1 unless told otherwise
-  private final Admission admission = new Admission(1L << 30, 10 * SECOND, 1L << 30, now::get);
-  private final ProducerLock lock = new ProducerLock("reshards-test");
-  private final SendQueue sendQueue = new SendQueue();
-  /** A rate limit no test reaches. */
-  private final ShardRateLimiter unlimited = new ShardRateLimiter(1_000_000, System::nanoTime);
-  private final Outcomes outcomes = new Outcomes(admission, lock, Duration.ofSeconds(30), now::get);
-  private final ShardAggregation aggregation =
-      new ShardAggregation(BEFORE, 1 << 20, 1 << 20, Integer.MAX_VALUE, 1 << 20, 3600 * SECOND, admission, sendQueue,
-          lock);
+  private final Admission admission = parts.admission;
+  private final ProducerLock lock = parts.lock;
+  private final SendQueue sendQueue = parts.sendQueue;
+  private final ShardRateLimiter unlimited = parts.unlimited;
+  private final Outcomes outcomes = parts.outcomes;
+  private final ShardAggregation aggregation = parts.aggregation;
 
   @AfterEach
   void shutdown() {
-    lock.shutdown();
+    parts.close();
   }
 
   /** Reshards that knows {@code shards} (from the producer's start) and asks ListShards again 5 ms after failing. */
@@ -118,18 +114,6 @@ class ReshardsTest {
       assertTrue(System.nanoTime() < deadline, "timed out");
       Thread.sleep(2);
     }
-  }
-
-  /** Its result: its future must have completed by now. */
-  private static PutResult result(PendingRecord pending) {
-    assertTrue(pending.future.isDone(), "not completed");
-    return pending.future.join();
-  }
-
-  private static KinesisProducerException failure(PendingRecord pending) {
-    assertTrue(pending.future.isCompletedExceptionally(), "not failed");
-    CompletionException e = assertThrows(CompletionException.class, pending.future::join);
-    return assertInstanceOf(KinesisProducerException.class, e.getCause());
   }
 
   @Test

@@ -16,7 +16,6 @@ import io.kplcodec.ShardMap;
 import io.kplcodec.aws.KinesisProducerException.Reason;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -39,22 +38,20 @@ class RetriesTest {
   private static final ShardMap TWO = ShardMap.builder().add(SHARD_0, "0", BELOW_HALF).add(SHARD_1, HALF, MAX_KEY)
       .build();
 
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
-  private final Admission admission = new Admission(1L << 30, 10 * SECOND, 1L << 30, now::get);
-  private final ProducerLock lock = new ProducerLock("retries-test");
-  private final SendQueue sendQueue = new SendQueue();
-  /** A rate limit no test reaches. */
-  private final ShardRateLimiter unlimited = new ShardRateLimiter(1_000_000, System::nanoTime);
-  private final Outcomes outcomes = new Outcomes(admission, lock, Duration.ofSeconds(30), now::get);
-  private final ShardAggregation aggregation =
-      new ShardAggregation(TWO, 1 << 20, 1 << 20, Integer.MAX_VALUE, 1 << 20, 3600 * SECOND, admission, sendQueue,
-          lock);
+  private final ProducerParts parts = new ProducerParts("retries-test", TWO);
+  private final AtomicLong now = parts.now;
+  private final Admission admission = parts.admission;
+  private final ProducerLock lock = parts.lock;
+  private final SendQueue sendQueue = parts.sendQueue;
+  private final ShardRateLimiter unlimited = parts.unlimited;
+  private final Outcomes outcomes = parts.outcomes;
+  private final ShardAggregation aggregation = parts.aggregation;
   private final Retries retries =
       new Retries(new RetryPolicy(BACKOFF, BACKOFF), sendQueue, aggregation, outcomes, lock, now::get);
 
   @AfterEach
   void shutdown() {
-    lock.shutdown();
+    parts.close();
   }
 
   /** Accepts a user record as the producer does, now by the fake clock. */

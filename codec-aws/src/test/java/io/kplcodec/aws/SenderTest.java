@@ -52,17 +52,15 @@ class SenderTest {
   private static final ShardMap TWO = ShardMap.builder().add(SHARD_0, "0", BELOW_HALF).add(SHARD_1, HALF, MAX_KEY)
       .build();
 
-  private final AtomicLong now = new AtomicLong(1_000 * SECOND);
+  private final ProducerParts parts = new ProducerParts("sender-test", TWO);
+  private final AtomicLong now = parts.now;
   private final FakeKinesis kinesis = new FakeKinesis();
-  private final Admission admission = new Admission(1L << 30, 10 * SECOND, 1L << 30, now::get);
-  private final ProducerLock lock = new ProducerLock("sender-test");
-  private final SendQueue sendQueue = new SendQueue();
-  /** A rate limit no test reaches. */
-  private final ShardRateLimiter unlimited = new ShardRateLimiter(1_000_000, System::nanoTime);
-  private final Outcomes outcomes = new Outcomes(admission, lock, Duration.ofSeconds(30), now::get);
-  private final ShardAggregation aggregation =
-      new ShardAggregation(TWO, 1 << 20, 1 << 20, Integer.MAX_VALUE, 1 << 20, 3600 * SECOND, admission, sendQueue,
-          lock);
+  private final Admission admission = parts.admission;
+  private final ProducerLock lock = parts.lock;
+  private final SendQueue sendQueue = parts.sendQueue;
+  private final ShardRateLimiter unlimited = parts.unlimited;
+  private final Outcomes outcomes = parts.outcomes;
+  private final ShardAggregation aggregation = parts.aggregation;
   private final Retries retries = new Retries(new RetryPolicy(TimeUnit.MILLISECONDS.toNanos(1),
       TimeUnit.MILLISECONDS.toNanos(1)), sendQueue, aggregation, outcomes, lock, now::get);
   private final Reshards reshards = new Reshards(kinesis, "fake",
@@ -73,7 +71,7 @@ class SenderTest {
 
   @AfterEach
   void shutdown() {
-    lock.shutdown();
+    parts.close();
   }
 
   /** A sender with these limits, sending after every step as the producer's does; 4 s request timeout. */
