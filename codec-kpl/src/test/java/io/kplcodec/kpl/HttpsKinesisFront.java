@@ -1,23 +1,21 @@
 package io.kplcodec.kpl;
 
+import static io.kplcodec.local.LocalHttpsServer.answerGetCallerIdentity;
+import static io.kplcodec.local.LocalHttpsServer.requestBody;
+import static io.kplcodec.local.LocalHttpsServer.respond;
+
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import io.kplcodec.local.SelfSignedTls;
+import io.kplcodec.local.LocalHttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * HTTPS on 127.0.0.1 in front of a plain-HTTP kinesalite, as the KPL's configuration can only reach an endpoint over
@@ -28,8 +26,7 @@ import java.util.concurrent.Executors;
  */
 final class HttpsKinesisFront implements AutoCloseable {
   private final int kinesalitePort;
-  private final HttpsServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final LocalHttpsServer server;
   private final Map<String, Integer> calls = new ConcurrentHashMap<>();
   private final List<byte[]> putMetricData = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<String> putMetricDataSignatures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -39,11 +36,7 @@ final class HttpsKinesisFront implements AutoCloseable {
 
   HttpsKinesisFront(int kinesalitePort, Path workDirectory) throws Exception {
     this.kinesalitePort = kinesalitePort;
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setHttpsConfigurator(new HttpsConfigurator(SelfSignedTls.forLocalhost(workDirectory)));
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    server = LocalHttpsServer.start(workDirectory, 8, this::handle);
   }
 
   /** Answers every PutRecords call with {@code status} and {@code errorCode}; status 0 passes them on again. */
@@ -53,7 +46,7 @@ final class HttpsKinesisFront implements AutoCloseable {
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** Calls seen, by operation ("PutRecords", "sts:GetCallerIdentity", ...). */
@@ -73,16 +66,12 @@ final class HttpsKinesisFront implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      byte[] body;
-      try (InputStream in = exchange.getRequestBody()) {
-        body = in.readAllBytes();
-      }
+      byte[] body = requestBody(exchange);
       if (exchange.getRequestURI().getPath().equals(
           "/service/GraniteServiceVersion20100801/operation/PutMetricData")) {
         calls.merge("cloudwatch:PutMetricData", 1, Integer::sum);
@@ -97,11 +86,7 @@ final class HttpsKinesisFront implements AutoCloseable {
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       if (target == null) {
         calls.merge("sts:GetCallerIdentity", 1, Integer::sum);
-        respond(exchange, 200, "text/xml", ("<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/"
-            + "2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/sample</Arn>"
-            + "<UserId>AIDSAMPLE</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
-            + "<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>"
-            + "</GetCallerIdentityResponse>").getBytes(StandardCharsets.UTF_8));
+        answerGetCallerIdentity(exchange, "123456789012", "sample");
         return;
       }
       String operation = target.substring(target.indexOf('.') + 1);
@@ -135,17 +120,4 @@ final class HttpsKinesisFront implements AutoCloseable {
       respond(exchange, status, type == null ? "application/x-amz-json-1.1" : type, answer);
     }
   }
-
-  private static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.getResponseHeaders().set("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000");
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
-
 }

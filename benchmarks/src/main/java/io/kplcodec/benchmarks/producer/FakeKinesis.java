@@ -1,24 +1,20 @@
 package io.kplcodec.benchmarks.producer;
 
+import static io.kplcodec.local.LocalHttpsServer.respond;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.kplcodec.Deaggregator;
 import io.kplcodec.HashKeyRange;
 import io.kplcodec.ShardMap;
 import io.kplcodec.UserRecord;
-import io.kplcodec.local.SelfSignedTls;
+import io.kplcodec.local.LocalHttpsServer;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,8 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -60,8 +54,7 @@ final class FakeKinesis implements AutoCloseable {
   private final Map<String, Deaggregator> deaggregators = new HashMap<>();
   private final AtomicIntegerArray seen;
   private final int recordSize;
-  private final HttpsServer server;
-  private final ExecutorService executor;
+  private final LocalHttpsServer server;
   private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong(1);
   private final LongAdder userRecords = new LongAdder();
@@ -111,16 +104,12 @@ final class FakeKinesis implements AutoCloseable {
           }).build());
     }
     this.shardMap = shards.build();
-    executor = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-    server.setHttpsConfigurator(new HttpsConfigurator(SelfSignedTls.forLocalhost(workDirectory)));
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    server = LocalHttpsServer.start(workDirectory, Math.max(4, Runtime.getRuntime().availableProcessors() * 2),
+        this::handle);
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** What the endpoint received, counted by user record id. */
@@ -156,23 +145,18 @@ final class FakeKinesis implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      byte[] body;
-      try (InputStream in = exchange.getRequestBody()) {
-        body = in.readAllBytes();
-      }
+      byte[] body = LocalHttpsServer.requestBody(exchange);
       requestBytes.add(body.length);
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       if (target == null) {
-        String form = new String(body, StandardCharsets.UTF_8);
-        if (form.contains("Action=GetCallerIdentity")) {
+        if (LocalHttpsServer.isGetCallerIdentity(exchange, body)) {
           call("sts:GetCallerIdentity");
-          respond(exchange, 200, "text/xml", callerIdentity().getBytes(StandardCharsets.UTF_8));
+          LocalHttpsServer.answerGetCallerIdentity(exchange, ACCOUNT, "producer-bench");
         } else {
           call("unknown:" + exchange.getRequestURI());
           respond(exchange, 400, "text/xml",
@@ -206,15 +190,6 @@ final class FakeKinesis implements AutoCloseable {
 
   private void call(String operation) {
     calls.computeIfAbsent(operation, o -> new LongAdder()).increment();
-  }
-
-  private static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.getResponseHeaders().set("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   /** One PutRecords entry. */
@@ -338,14 +313,6 @@ final class FakeKinesis implements AutoCloseable {
       userRecords.increment();
       seen.getAndIncrement((int) id);
     }
-  }
-
-  private static String callerIdentity() {
-    return "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-        + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + ACCOUNT + ":user/producer-bench</Arn>"
-        + "<UserId>AIDAPRODUCERBENCH</UserId><Account>" + ACCOUNT + "</Account></GetCallerIdentityResult>"
-        + "<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>"
-        + "</GetCallerIdentityResponse>";
   }
 
   private List<Object> shards() {

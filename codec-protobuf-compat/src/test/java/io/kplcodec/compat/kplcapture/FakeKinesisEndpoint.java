@@ -5,15 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
-import io.kplcodec.local.SelfSignedTls;
+import io.kplcodec.local.LocalHttpsServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,8 +17,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,8 +35,7 @@ final class FakeKinesisEndpoint implements AutoCloseable {
 
   private final String streamName;
   private final int shardCount;
-  private final HttpsServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final LocalHttpsServer server;
   private final List<Entry> entries = new ArrayList<>();
   private final Map<String, Integer> calls = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong(1);
@@ -52,15 +43,11 @@ final class FakeKinesisEndpoint implements AutoCloseable {
   FakeKinesisEndpoint(String streamName, int shardCount, Path workDirectory) throws Exception {
     this.streamName = streamName;
     this.shardCount = shardCount;
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setHttpsConfigurator(new HttpsConfigurator(SelfSignedTls.forLocalhost(workDirectory)));
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
+    server = LocalHttpsServer.start(workDirectory, 4, this::handle);
   }
 
   int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /** The PutRecords entries received so far, in arrival order. */
@@ -79,22 +66,17 @@ final class FakeKinesisEndpoint implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    server.close();
   }
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
-      byte[] body;
-      try (InputStream in = exchange.getRequestBody()) {
-        body = in.readAllBytes();
-      }
+      byte[] body = LocalHttpsServer.requestBody(exchange);
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       if (target == null) {
-        String form = new String(body, StandardCharsets.UTF_8);
-        if (form.contains("Action=GetCallerIdentity")) {
+        if (LocalHttpsServer.isGetCallerIdentity(exchange, body)) {
           calls.merge("sts:GetCallerIdentity", 1, Integer::sum);
-          respond(exchange, 200, "text/xml", callerIdentity());
+          LocalHttpsServer.answerGetCallerIdentity(exchange, ACCOUNT, "kpl-capture");
         } else {
           calls.merge("unknown:" + exchange.getRequestURI(), 1, Integer::sum);
           respond(exchange, 400, "text/xml",
@@ -125,21 +107,7 @@ final class FakeKinesisEndpoint implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, int status, String contentType, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.getResponseHeaders().set("x-amzn-RequestId", "00000000-0000-0000-0000-000000000000");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
-  }
-
-  private static String callerIdentity() {
-    return "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
-        + "<GetCallerIdentityResult><Arn>arn:aws:iam::" + ACCOUNT + ":user/kpl-capture</Arn>"
-        + "<UserId>AIDAKPLCAPTURE</UserId><Account>" + ACCOUNT + "</Account></GetCallerIdentityResult>"
-        + "<ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata>"
-        + "</GetCallerIdentityResponse>";
+    LocalHttpsServer.respond(exchange, status, contentType, text.getBytes(StandardCharsets.UTF_8));
   }
 
   private ArrayNode shards() {
