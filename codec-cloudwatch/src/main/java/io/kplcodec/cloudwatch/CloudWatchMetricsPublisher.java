@@ -5,7 +5,6 @@ import io.kplcodec.aws.KplMetric;
 import io.kplcodec.aws.KplMetrics;
 import io.kplcodec.aws.ProducerMetrics;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -24,8 +23,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 import software.amazon.awssdk.services.cloudwatch.model.Dimension;
 import software.amazon.awssdk.services.cloudwatch.model.MetricDatum;
-import software.amazon.awssdk.services.cloudwatch.model.StandardUnit;
-import software.amazon.awssdk.services.cloudwatch.model.StatisticSet;
 
 /**
  * Publishes a producer's metrics to CloudWatch as the KPL does: the KPL's names, units and dimensions, filtered by
@@ -76,7 +73,7 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
   private record Queued(MetricDatum datum, int bytes) {}
 
   /** An extra dimension (the KPL's {@code addAdditionalMetricsDimension}). */
-  private record Extra(Dimension dimension, KplMetric.Granularity granularity) {}
+  record Extra(Dimension dimension, KplMetric.Granularity granularity) {}
 
   /**
    * What the publisher did so far. Immutable and thread-safe.
@@ -98,9 +95,7 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
   private final KplMetric.Level level;
   private final KplMetric.Granularity granularity;
   private final Duration uploadInterval;
-  private final List<Dimension> globalExtras;
-  private final List<Dimension> streamExtras;
-  private final List<Dimension> shardExtras;
+  private final MetricDatums datums;
   private final int maxBufferedDatums;
   private final Duration closeTimeout;
   private final ScheduledExecutorService scheduler;
@@ -125,12 +120,10 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
     this.level = b.level;
     this.granularity = b.granularity;
     this.uploadInterval = b.uploadInterval;
-    this.globalExtras = extras(b.extras, KplMetric.Granularity.GLOBAL);
-    this.streamExtras = extras(b.extras, KplMetric.Granularity.STREAM);
-    this.shardExtras = extras(b.extras, KplMetric.Granularity.SHARD);
+    this.datums = new MetricDatums(b.level, b.granularity, b.extras);
     this.maxBufferedDatums = b.maxBufferedDatums;
     this.closeTimeout = b.closeTimeout;
-    this.namespaceBytes = utf8Length(namespace);
+    this.namespaceBytes = MetricDatums.utf8Length(namespace);
     String name = "kpl-codec-cloudwatch-" + INSTANCES.incrementAndGet();
     ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
       Thread thread = new Thread(runnable, name);
@@ -143,15 +136,6 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
     scheduler.scheduleWithFixedDelay(this::scheduledUpload, nanos, nanos, TimeUnit.NANOSECONDS);
   }
 
-  private static List<Dimension> extras(List<Extra> extras, KplMetric.Granularity granularity) {
-    List<Dimension> out = new ArrayList<>();
-    for (Extra extra : extras) {
-      if (extra.granularity() == granularity) {
-        out.add(extra.dimension());
-      }
-    }
-    return List.copyOf(out);
-  }
 
   /**
    * A builder of a publisher uploading with {@code client}.
@@ -223,7 +207,7 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
    *     next interval)
    */
   private CompletableFuture<Void> upload(boolean afterPrevious) {
-    enqueue(datums(metrics.drain(), Instant.now()));
+    enqueue(datums.of(metrics.drain(), Instant.now()));
     CompletableFuture<Void> previous = lastUpload;
     if (!previous.isDone()) {
       if (!afterPrevious) {
@@ -294,7 +278,7 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
       if (retry) {
         for (int i = batch.size() - 1; i >= 0; i--) {
           MetricDatum datum = batch.get(i);
-          queue.addFirst(new Queued(datum, estimatedBytes(datum)));
+          queue.addFirst(new Queued(datum, MetricDatums.estimatedBytes(datum)));
         }
         dropped = trim();
       } else {
@@ -302,7 +286,8 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
       }
     }
     LOG.log(Level.WARNING, () -> "kpl-codec-cloudwatch: PutMetricData of " + batch.size() + " datums to namespace "
-        + namespace + " failed (" + cause + "); " + (retry ? "kept for the next upload" : "refused as invalid: dropped"));
+        + namespace + " failed (" + cause + "); "
+        + (retry ? "kept for the next upload" : "refused as invalid: dropped"));
     if (dropped > 0) {
       int count = dropped;
       LOG.log(Level.WARNING, () -> "kpl-codec-cloudwatch: " + count + " unsent datums dropped, the oldest first ("
@@ -331,7 +316,7 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
     int dropped;
     synchronized (lock) {
       for (MetricDatum datum : datums) {
-        queue.addLast(new Queued(datum, estimatedBytes(datum)));
+        queue.addLast(new Queued(datum, MetricDatums.estimatedBytes(datum)));
       }
       dropped = trim();
     }
@@ -352,71 +337,9 @@ public final class CloudWatchMetricsPublisher implements ProducerMetrics, AutoCl
     return dropped;
   }
 
-  /** The datums of the metrics this publisher's level and granularity take, stamped with {@code timestamp}. */
-  List<MetricDatum> datums(List<KplMetric> drained, Instant timestamp) {
-    List<MetricDatum> out = new ArrayList<>();
-    if (level == KplMetric.Level.NONE) {
-      return out;
-    }
-    for (KplMetric metric : drained) {
-      if (metric.level().compareTo(level) <= 0 && metric.granularity().compareTo(granularity) <= 0) {
-        out.add(datum(metric, timestamp));
-      }
-    }
-    return out;
-  }
 
-  /**
-   * One datum. Dimensions as the KPL's tree has them: the global extra dimensions first, then the metric's own in
-   * the KPL's order, each stream's extras after {@code StreamName} and each shard's after {@code ShardId}; blank
-   * values left out, as the KPL does.
-   */
-  private MetricDatum datum(KplMetric metric, Instant timestamp) {
-    List<Dimension> dimensions = new ArrayList<>(globalExtras);
-    metric.dimensions().forEach((name, value) -> {
-      if (value.isBlank()) {
-        return;
-      }
-      dimensions.add(Dimension.builder().name(name).value(value).build());
-      if (name.equals(KplMetric.STREAM_NAME)) {
-        dimensions.addAll(streamExtras);
-      } else if (name.equals(KplMetric.SHARD_ID)) {
-        dimensions.addAll(shardExtras);
-      }
-    });
-    return MetricDatum.builder()
-        .metricName(metric.name())
-        .dimensions(dimensions)
-        .unit(StandardUnit.fromValue(metric.unit()))
-        .timestamp(timestamp)
-        .statisticValues(StatisticSet.builder()
-            .sampleCount((double) metric.count())
-            .sum(metric.sum())
-            .minimum(metric.min())
-            .maximum(metric.max())
-            .build())
-        .build();
-  }
 
-  /**
-   * An upper bound of a datum's size in a request: as the awsQuery form would write it, the largest of
-   * CloudWatch's wire formats (a parameter name per field, every name and value percent-encoded: at most 3 bytes
-   * per UTF-8 byte); JSON and CBOR are smaller.
-   */
-  static int estimatedBytes(MetricDatum datum) {
-    int bytes = 40 + 3 * utf8Length(datum.metricName()) // &MetricData.member.1000.MetricName=...
-        + 4 * 80 // &MetricData.member.1000.StatisticValues.SampleCount=... and the three others
-        + 45 + 70; // the unit and the timestamp
-    for (Dimension dimension : datum.dimensions()) {
-      // &MetricData.member.1000.Dimensions.member.30.Name=...&MetricData.member.1000.Dimensions.member.30.Value=...
-      bytes += 2 * 52 + 3 * (utf8Length(dimension.name()) + utf8Length(dimension.value()));
-    }
-    return bytes;
-  }
 
-  private static int utf8Length(String s) {
-    return s.getBytes(StandardCharsets.UTF_8).length;
-  }
 
   /**
    * Stops the schedule, then uploads once what is left (recorded since the last upload, and what waits from earlier

@@ -139,7 +139,8 @@ public record KplCloudWatchSettings(KplMetric.Level level, KplMetric.Granularity
     String namespace = values.getOrDefault("MetricsNamespace", d.namespace());
     String endpoint = values.getOrDefault("CloudwatchEndpoint", d.endpoint());
     // The record's checks, one at a time, so that every problem is named.
-    check(problems, () -> new KplCloudWatchSettings(d.level(), d.granularity(), namespace, d.uploadInterval(), "", 443));
+    check(problems,
+        () -> new KplCloudWatchSettings(d.level(), d.granularity(), namespace, d.uploadInterval(), "", 443));
     Duration checkedInterval = interval;
     check(problems, () -> new KplCloudWatchSettings(d.level(), d.granularity(), d.namespace(), checkedInterval, "",
         443));
