@@ -4,7 +4,6 @@ import com.amazonaws.services.schemaregistry.common.Schema;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
 import java.math.BigInteger;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -31,19 +30,6 @@ import io.kplcodec.aws.KplMetric;
 import io.kplcodec.aws.KplMetrics;
 import io.kplcodec.aws.PutResult;
 import io.kplcodec.cloudwatch.CloudWatchMetricsPublisher;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.http.Protocol;
-import software.amazon.awssdk.http.SdkHttpConfigurationOption;
-import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClientBuilder;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
-import software.amazon.awssdk.services.kinesis.KinesisAsyncClientBuilder;
-import software.amazon.awssdk.utils.AttributeMap;
 
 /**
  * The KPL's producer, in pure Java: user records added with {@code addUserRecord} are aggregated per shard, batched
@@ -118,14 +104,9 @@ public class KinesisProducer implements IKinesisProducer {
   }
 
   private final Settings settings;
-  private final KinesisAsyncClient client;
-  /** The client's HTTP client: given to it, so not closed by it. */
-  private final SdkAsyncHttpClient clientHttp;
+  /** Kinesis, and CloudWatch with the metrics uploads unless MetricsLevel is none. */
+  private final KplClients clients;
   private final KplMetrics metrics = new KplMetrics();
-  /** Uploads {@link #metrics} unless MetricsLevel is none; then null, as are its client and the client's HTTP. */
-  private final CloudWatchMetricsPublisher publisher;
-  private final CloudWatchAsyncClient cloudWatch;
-  private final SdkAsyncHttpClient cloudWatchHttp;
   /** Records whose futures have not completed, by a number of their own. Guarded by itself for waiting. */
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
@@ -157,33 +138,7 @@ public class KinesisProducer implements IKinesisProducer {
    */
   public KinesisProducer(KinesisProducerConfiguration config) {
     this.settings = Settings.of(config);
-    this.clientHttp = httpClient(config, (int) config.getMaxConnections());
-    try {
-      this.client = buildClient(config, clientHttp);
-    } catch (RuntimeException e) { // e.g. no region: nothing left open
-      clientHttp.close();
-      throw e;
-    }
-    KplMetric.Level level = KplMetric.Level.fromKpl(config.getMetricsLevel());
-    if (level == KplMetric.Level.NONE) {
-      this.cloudWatchHttp = null;
-      this.cloudWatch = null;
-      this.publisher = null;
-    } else {
-      SdkAsyncHttpClient http = httpClient(config, 4);
-      CloudWatchAsyncClient cloudWatchClient = buildCloudWatch(config, http);
-      try {
-        this.publisher = publisher(config, level, cloudWatchClient, metrics);
-      } catch (RuntimeException e) { // e.g. a dimension CloudWatch would refuse: nothing left open
-        cloudWatchClient.close();
-        http.close();
-        client.close();
-        clientHttp.close();
-        throw e;
-      }
-      this.cloudWatchHttp = http;
-      this.cloudWatch = cloudWatchClient;
-    }
+    this.clients = KplClients.open(config, metrics);
     int instance = INSTANCES.incrementAndGet();
     this.callbacks = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-callback-" + instance, true));
     this.flusher = Executors.newSingleThreadExecutor(daemonThreads("kpl-codec-flush-" + instance, false));
@@ -213,78 +168,9 @@ public class KinesisProducer implements IKinesisProducer {
     };
   }
 
-  /** The HTTP client the KPL's settings describe: connection limit and timeout, proxy, certificate check. */
-  private static SdkAsyncHttpClient httpClient(KinesisProducerConfiguration config, int maxConcurrency) {
-    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-        .maxConcurrency(maxConcurrency)
-        .connectionTimeout(Duration.ofMillis(config.getConnectTimeout()))
-        // PutRecords and ListShards need no HTTP/2 (only SubscribeToShard does), and every proxy speaks 1.1.
-        .protocol(Protocol.HTTP1_1);
-    if (!config.getProxyHost().isEmpty()) {
-      ProxyConfiguration.Builder proxy = ProxyConfiguration.builder()
-          .host(config.getProxyHost()).port((int) config.getProxyPort());
-      if (!config.getProxyUserName().isEmpty()) {
-        proxy.username(config.getProxyUserName()).password(config.getProxyPassword());
-      }
-      http.proxyConfiguration(proxy.build());
-    }
-    return config.isVerifyCertificate() ? http.build()
-        : http.buildWithDefaults(AttributeMap.builder()
-            .put(SdkHttpConfigurationOption.TRUST_ALL_CERTIFICATES, Boolean.TRUE).build());
-  }
 
-  private static KinesisAsyncClient buildClient(KinesisProducerConfiguration config, SdkAsyncHttpClient httpClient) {
-    KinesisAsyncClientBuilder builder = KinesisAsyncClient.builder()
-        .httpClient(httpClient)
-        .credentialsProvider(config.getCredentialsProvider());
-    if (!config.getRegion().isEmpty()) {
-      builder.region(Region.of(config.getRegion()));
-    }
-    if (!config.getKinesisEndpoint().isEmpty()) {
-      // As the KPL: always HTTPS, to the host and port given.
-      builder.endpointOverride(URI.create("https://" + config.getKinesisEndpoint() + ":" + config.getKinesisPort()));
-    }
-    return builder.build();
-  }
 
-  /**
-   * The CloudWatch client the KPL's daemon would use: its region, CloudwatchEndpoint and CloudwatchPort (always
-   * HTTPS, as the KPL), MetricsCredentialsProvider (else CredentialsProvider), and the same HTTP settings.
-   */
-  private static CloudWatchAsyncClient buildCloudWatch(KinesisProducerConfiguration config, SdkAsyncHttpClient http) {
-    AwsCredentialsProvider credentials = config.getMetricsCredentialsProvider() != null
-        ? config.getMetricsCredentialsProvider() : config.getCredentialsProvider();
-    CloudWatchAsyncClientBuilder builder = CloudWatchAsyncClient.builder()
-        .httpClient(http)
-        .credentialsProvider(credentials);
-    if (!config.getRegion().isEmpty()) {
-      builder.region(Region.of(config.getRegion()));
-    }
-    if (!config.getCloudwatchEndpoint().isEmpty()) {
-      builder.endpointOverride(URI.create("https://" + config.getCloudwatchEndpoint() + ":"
-          + config.getCloudwatchPort()));
-    }
-    return builder.build();
-  }
 
-  /** The uploads of {@code metrics} as the configuration says. */
-  private static CloudWatchMetricsPublisher publisher(KinesisProducerConfiguration config, KplMetric.Level level,
-      CloudWatchAsyncClient cloudWatch, KplMetrics metrics) {
-    CloudWatchMetricsPublisher.Builder builder = CloudWatchMetricsPublisher.builder(cloudWatch)
-        .metrics(metrics)
-        .namespace(config.getMetricsNamespace())
-        .level(level)
-        .granularity(KplMetric.Granularity.fromKpl(config.getMetricsGranularity()))
-        .uploadInterval(Duration.ofMillis(config.getMetricsUploadDelay()))
-        // destroy() is the KPL's "stop now": its last upload waits no longer than a request may take.
-        .closeTimeout(Duration.ofMillis(config.getRequestTimeout()));
-    for (KinesisProducerConfiguration.Dimension d : config.additionalMetricsDimensions()) {
-      if (!d.value().isBlank()) { // the KPL leaves blank values out of its uploads
-        builder.additionalDimension(d.key(), d.value(), KplMetric.Granularity.fromKpl(d.granularity()));
-      }
-    }
-    return builder.build();
-  }
 
   /** kpl-codec's producer, made with the first stream a record is added for. */
   private io.kplcodec.aws.KinesisProducer delegate(String stream) {
@@ -294,7 +180,7 @@ public class KinesisProducer implements IKinesisProducer {
     }
     synchronized (this) {
       if (delegate == null) {
-        delegate = configure(io.kplcodec.aws.KinesisProducer.builder(client, stream)).build();
+        delegate = configure(io.kplcodec.aws.KinesisProducer.builder(clients.kinesis(), stream)).build();
       }
       return delegate;
     }
@@ -670,16 +556,7 @@ public class KinesisProducer implements IKinesisProducer {
         current.abort();
       }
     } finally {
-      if (publisher != null) {
-        try {
-          publisher.close(); // the events of the records failed above included
-        } finally {
-          cloudWatch.close();
-          cloudWatchHttp.close(); // given to the client, so not closed by it
-        }
-      }
-      client.close();
-      clientHttp.close(); // given to the client, so not closed by it
+      clients.close(); // the last metrics upload includes the records failed above
       callbacks.shutdown();
       flusher.shutdown();
       if (futureTimeouts != null) {
